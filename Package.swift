@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+import class Foundation.ProcessInfo
+
+// Layers: CTurboJPEG (system library) -> ChexpertCore (format knowledge,
+// decoding, batching; no Foundation) -> ChexpertABI (@c shims implementing
+// include/chexpert.h) -> ChexpertSharedLib (link-only: static Swift runtime,
+// export list) = libchexpert.so.
+//
+// `-z defs` turns unresolved symbols into link errors. Sanitizer runtimes live
+// in the executable, so sanitized builds drop it: CHEXPERT_SANITIZE=1.
+let zdefs: [String] = ProcessInfo.processInfo.environment["CHEXPERT_SANITIZE"] == "1"
+    ? [] : ["-Xlinker", "-z", "-Xlinker", "defs"]
+
+let package = Package(
+    name: "chexpert",
+    products: [
+        .library(name: "chexpert", type: .dynamic, targets: ["ChexpertABI", "ChexpertSharedLib"]),
+        .executable(name: "chexpert-sample", targets: ["chexpert-sample"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/CTurboJPEG",
+            pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // Holds include/chexpert.h (through the `include` symlink) so Swift can
+        // implement it with `@c @implementation`.
+        .target(name: "CChexpertABI", path: "Sources/CChexpertABI", publicHeadersPath: "include"),
+        .target(name: "ChexpertCore", dependencies: ["CTurboJPEG"]),
+        .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI"]),
+        .target(
+            name: "ChexpertSharedLib", dependencies: ["ChexpertABI"],
+            linkerSettings: [.unsafeFlags([
+                "-static-stdlib",
+                "-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map",
+                "-Xlinker", "-soname=libchexpert.so.1",
+            ] + zdefs)]),
+        // Writes CheXpert-shaped trees of real JPEGs (tests, demo, benchmarks).
+        .target(name: "ChexpertSample", dependencies: ["CTurboJPEG"]),
+        .executableTarget(name: "chexpert-sample", dependencies: ["ChexpertSample"]),
+        .testTarget(
+            name: "ChexpertTests",
+            dependencies: ["ChexpertCore", "ChexpertABI", "CChexpertABI", "ChexpertSample", "CTurboJPEG"]),
+    ]
+)

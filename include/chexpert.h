@@ -1,0 +1,464 @@
+/*
+ * chexpert.h: the public C interface of libchexpert, a reader for the CheXpert
+ * chest X-ray dataset (CheXpert-v1.0-small) with the semantics of TensorFlow
+ * Datasets' `chexpert` builder, version 3.1.0.
+ *
+ * This header is the contract. The Swift implementation is checked against it
+ * by the compiler (`@c @implementation`), the exported symbol set and the
+ * Python ctypes declarations are checked against it by tests.
+ *
+ * Conventions
+ * -----------
+ * - Every function is `chexpert_<noun>_<verb>`; every macro and enum constant
+ *   is `CHEXPERT_`.
+ * - Fallible functions return `int`: CHEXPERT_OK (0) or a negative
+ *   `chexpert_status`. After a failure, chexpert_last_error() on the same
+ *   thread returns a message that names the file, CSV row and column, or
+ *   argument at fault. A failure never invalidates the dataset handle.
+ * - Handles are opaque. A handle's value is a token that the library looks up;
+ *   it is never dereferenced. A closed, NULL or made-up handle is answered
+ *   with CHEXPERT_E_CLOSED (or CHEXPERT_E_NULL_POINTER for NULL), never a crash.
+ * - Every output is caller-owned memory passed with its capacity. Capacities
+ *   count elements of the pointed-to type unless the parameter name ends in
+ *   `_bytes`. A buffer that is too small gets CHEXPERT_E_BUFFER_TOO_SMALL, the
+ *   size needed through an out-parameter where one exists and in the message,
+ *   and nothing is written to it.
+ * - Strings coming in are NUL-terminated UTF-8 (paths: bytes, as the OS takes
+ *   them). Strings going out into caller buffers are NUL-terminated; their
+ *   `*_size` out-parameter counts the bytes including the NUL.
+ * - The library never calls back into the caller, never keeps a caller
+ *   pointer after returning, and starts threads only inside the calls that
+ *   take `num_threads`; those threads have ended when the call returns (safe
+ *   across fork(); no Dispatch).
+ *
+ * Evolution: values of constants never change; new status codes, options and
+ * functions are only appended. A changed signature would be a new function
+ * with a `_v2` suffix. CHEXPERT_ABI_VERSION changes only if that promise is
+ * ever broken, and equals the number in the library's soname.
+ */
+#ifndef CHEXPERT_H
+#define CHEXPERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define CHEXPERT_VERSION_MAJOR 0
+#define CHEXPERT_VERSION_MINOR 1
+#define CHEXPERT_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define CHEXPERT_VERSION_NUMBER 100
+#define CHEXPERT_VERSION_STRING "0.1.0"
+/** Incremented only by an incompatible ABI change; see "Evolution" above. */
+#define CHEXPERT_ABI_VERSION 1
+
+/**
+ * @return CHEXPERT_VERSION_NUMBER of the loaded library (compare it with the
+ *         macro to detect a header/library mismatch).
+ * Ownership: none. Thread safety: any thread.
+ */
+int32_t chexpert_version_number(void);
+
+/**
+ * @return the loaded library's version as "MAJOR.MINOR.PATCH".
+ * Ownership: static string; never free it. Thread safety: any thread.
+ */
+const char *chexpert_version_string(void);
+
+/**
+ * @return CHEXPERT_ABI_VERSION of the loaded library. Bindings refuse to run
+ *         against a library whose ABI version differs from theirs.
+ * Ownership: none. Thread safety: any thread.
+ */
+int32_t chexpert_abi_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and errors                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Status codes. Values are pinned; new codes are only appended. */
+typedef enum chexpert_status {
+    CHEXPERT_OK = 0,
+    /** An argument has a value outside its documented domain (split id,
+     *  option key or value, num_threads, a shape that disagrees with the
+     *  file). The message names the argument. */
+    CHEXPERT_E_INVALID_ARGUMENT = -1,
+    /** A required pointer argument is NULL. The message names it. */
+    CHEXPERT_E_NULL_POINTER = -2,
+    /** An example index is outside [0, split size). */
+    CHEXPERT_E_OUT_OF_RANGE = -3,
+    /** A caller buffer is smaller than needed; nothing was written to it. */
+    CHEXPERT_E_BUFFER_TOO_SMALL = -4,
+    /** The handle is closed or was never returned by chexpert_dataset_open. */
+    CHEXPERT_E_CLOSED = -5,
+    /** The dataset root, a CSV file or an image file does not exist. */
+    CHEXPERT_E_NOT_FOUND = -6,
+    /** A file exists but cannot be read (permissions, a directory, an I/O
+     *  error, a short read). */
+    CHEXPERT_E_IO = -7,
+    /** A CSV file breaks the format (missing column, bad label cell, unknown
+     *  view, missing cells, duplicate Path, byte-order mark, no rows). The
+     *  message names the file, the 1-based line and the column. */
+    CHEXPERT_E_CSV = -8,
+    /** An image file is not a decodable baseline/progressive JPEG: truncated
+     *  or corrupt data (libjpeg warnings count as errors, as in TensorFlow),
+     *  another format, or an unsupported colour space. */
+    CHEXPERT_E_IMAGE = -9,
+    /** A documented limit was exceeded (see the CHEXPERT_OPTION_MAX_* options
+     *  and CHEXPERT_MAX_CSV_BYTES). */
+    CHEXPERT_E_LIMIT = -10,
+    /** Memory could not be allocated. */
+    CHEXPERT_E_NO_MEMORY = -11,
+    /** A bug in libchexpert. Please report it with the message. */
+    CHEXPERT_E_INTERNAL = -12
+} chexpert_status;
+
+/**
+ * @param[in] status any int.
+ * @return the constant's name ("CHEXPERT_OK", "CHEXPERT_E_CSV", ...), or
+ *         "CHEXPERT_E_UNKNOWN" for a value that is not a chexpert_status.
+ * Ownership: static string; never free it. Thread safety: any thread.
+ */
+const char *chexpert_status_name(int status);
+
+/**
+ * @return the message of the most recent failing chexpert_* call made on the
+ *         calling thread, or "" if none has failed on this thread. Successful
+ *         calls do not clear it.
+ * Ownership: owned by the library; valid until the next chexpert_* call on the
+ *         same thread. Copy it if you need it longer.
+ * Thread safety: any thread; each thread sees only its own message. Read it on
+ *         the thread that made the failing call, right after it.
+ */
+const char *chexpert_last_error(void);
+
+/* ------------------------------------------------------------------------ */
+/* Vocabulary: splits, label classes, views                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Splits, as in TFDS: `train` from train.csv, `validation` from valid.csv. */
+typedef enum chexpert_split {
+    CHEXPERT_SPLIT_TRAIN = 0,
+    CHEXPERT_SPLIT_VALIDATION = 1
+} chexpert_split;
+/** Number of splits; split ids are 0 ..< CHEXPERT_NUM_SPLITS. */
+#define CHEXPERT_NUM_SPLITS 2
+
+/** Label classes (TFDS ClassLabel order). CSV cell -> class:
+ *  "-1.0" -> UNCERTAIN, "1.0" -> POSITIVE, "0.0" -> NEGATIVE,
+ *  "" -> UNMENTIONED; any other cell is a CHEXPERT_E_CSV error. */
+typedef enum chexpert_label_class {
+    CHEXPERT_LABEL_UNCERTAIN = 0,
+    CHEXPERT_LABEL_POSITIVE = 1,
+    CHEXPERT_LABEL_NEGATIVE = 2,
+    CHEXPERT_LABEL_UNMENTIONED = 3
+} chexpert_label_class;
+#define CHEXPERT_NUM_LABEL_CLASSES 4
+
+/** Views: the `Frontal/Lateral` cell, ASCII case-insensitive. */
+typedef enum chexpert_view {
+    CHEXPERT_VIEW_FRONTAL = 0,
+    CHEXPERT_VIEW_LATERAL = 1
+} chexpert_view;
+#define CHEXPERT_NUM_VIEWS 2
+
+/**
+ * @param[in] split a chexpert_split value.
+ * @return "train" or "validation"; NULL for any other value.
+ * Ownership: static string. Thread safety: any thread.
+ */
+const char *chexpert_split_name(int split);
+
+/**
+ * @param[in] label_class a chexpert_label_class value.
+ * @return "uncertain", "positive", "negative" or "unmentioned" (TFDS's
+ *         ClassLabel names); NULL for any other value.
+ * Ownership: static string. Thread safety: any thread.
+ */
+const char *chexpert_label_class_name(int label_class);
+
+/**
+ * @param[in] view a chexpert_view value.
+ * @return "frontal" or "lateral"; NULL for any other value.
+ * Ownership: static string. Thread safety: any thread.
+ */
+const char *chexpert_view_name(int view);
+
+/* ------------------------------------------------------------------------ */
+/* Datasets                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** An open dataset: both splits' CSVs parsed and validated. Opaque. */
+typedef struct chexpert_dataset chexpert_dataset;
+
+/** Largest CSV file accepted, in bytes (CHEXPERT_E_LIMIT beyond it). */
+#define CHEXPERT_MAX_CSV_BYTES ((int64_t)1 << 30)
+
+/**
+ * Opens a dataset and parses train.csv and valid.csv completely, with TFDS's
+ * rules (see README "Semantics"). Any CSV error fails the open, as it fails
+ * TFDS's prepare step; images are not touched until they are read.
+ *
+ * @param[out] out receives the handle on success; set to NULL on failure.
+ * @param[in]  root the folder that contains `CheXpert-v1.0-small/` (TFDS's
+ *             manual_dir), or a folder that directly holds train.csv and
+ *             valid.csv (the `CheXpert-v1.0-small` folder itself, whatever its
+ *             name). NULL means $CHEXPERT_ROOT if set and non-empty, else
+ *             $HOME/tensorflow_datasets/downloads/manual.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER (out), CHEXPERT_E_NOT_FOUND
+ *         (root or a CSV; the message lists the paths tried), CHEXPERT_E_IO,
+ *         CHEXPERT_E_CSV, CHEXPERT_E_LIMIT, CHEXPERT_E_NO_MEMORY.
+ * Ownership: the caller owns the handle and releases it with
+ *         chexpert_dataset_close(). `root` is not kept.
+ * Thread safety: any thread; opening is independent of other handles.
+ */
+int chexpert_dataset_open(chexpert_dataset **out, const char *root);
+
+/**
+ * Closes a dataset. NULL, an already closed handle and an unknown value are
+ * no-ops. Calls already running on the handle on other threads finish
+ * normally; calls that start afterwards get CHEXPERT_E_CLOSED.
+ * Ownership: releases the library's memory for the handle once no call is
+ *         using it. Thread safety: any thread.
+ */
+void chexpert_dataset_close(chexpert_dataset *ds);
+
+/**
+ * The resolved dataset folder (the one holding train.csv and valid.csv).
+ * @param[out] out buffer for the NUL-terminated path; may be NULL only if
+ *             capacity is 0 (a size query).
+ * @param[in]  capacity bytes available at `out`.
+ * @param[out] out_size receives the bytes needed, NUL included; may be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Ownership: caller's buffer. Thread safety: any thread, concurrently.
+ */
+int chexpert_dataset_root(const chexpert_dataset *ds, char *out, size_t capacity,
+                          size_t *out_size);
+
+/** Options, set with chexpert_dataset_set_option(). Keys are pinned. */
+typedef enum chexpert_option {
+    /** CHEXPERT_DCT_FAST (default) or CHEXPERT_DCT_ACCURATE. */
+    CHEXPERT_OPTION_DCT = 1,
+    /** Largest image accepted, in pixels (width * height), checked from the
+     *  JPEG header before any allocation. 1 ..= 2^31. Default
+     *  CHEXPERT_DEFAULT_MAX_PIXELS. */
+    CHEXPERT_OPTION_MAX_PIXELS = 2,
+    /** Largest image file read, in bytes. 1 ..= 2^31. Default
+     *  CHEXPERT_DEFAULT_MAX_FILE_BYTES. */
+    CHEXPERT_OPTION_MAX_FILE_BYTES = 3
+} chexpert_option;
+
+/** Inverse-DCT method. FAST is libjpeg's JDCT_IFAST, the method TensorFlow's
+ *  decode_jpeg (and so tfds.load("chexpert")) uses: pixels are bit-identical
+ *  to TFDS. ACCURATE is JDCT_ISLOW, what Pillow and torchvision use. */
+typedef enum chexpert_dct {
+    CHEXPERT_DCT_FAST = 0,
+    CHEXPERT_DCT_ACCURATE = 1
+} chexpert_dct;
+
+#define CHEXPERT_DEFAULT_MAX_PIXELS ((int64_t)100000000)
+#define CHEXPERT_DEFAULT_MAX_FILE_BYTES ((int64_t)1 << 28)
+
+/**
+ * Sets an option for all later calls on this handle. Calls already running
+ * keep the value they started with.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT (unknown key, value out of range).
+ * Thread safety: any thread, concurrently with other calls on the handle.
+ */
+int chexpert_dataset_set_option(chexpert_dataset *ds, int option, int64_t value);
+
+/**
+ * @param[out] out_value receives the option's current value.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT (unknown key).
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_dataset_get_option(const chexpert_dataset *ds, int option, int64_t *out_value);
+
+/**
+ * The bytes the library holds for this handle: the parsed CSV tables (names,
+ * labels, views, offsets) and the root path. It is fixed after open: reading
+ * examples allocates only per call (one file buffer and one TurboJPEG
+ * decompressor per thread, freed before the call returns). For the real
+ * CheXpert-v1.0-small it is about 20 MB.
+ * @param[out] out_bytes receives the count.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_dataset_memory_usage(const chexpert_dataset *ds, size_t *out_bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Splits                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @param[in]  split a chexpert_split value.
+ * @param[out] out_count receives the number of examples (CSV data rows).
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT (split).
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_split_size(const chexpert_dataset *ds, int split, int64_t *out_count);
+
+/**
+ * @param[out] out_count receives the length of every label vector of the
+ *             split: the CSV's header columns after the fifth (14 for the
+ *             real files), as TFDS counts them.
+ * @return as chexpert_split_size().
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_split_num_labels(const chexpert_dataset *ds, int split, int32_t *out_count);
+
+/**
+ * The header name of label column `label` (0-based), e.g. "No Finding".
+ * @param[out] out NUL-terminated name; may be NULL only if capacity is 0.
+ * @param[out] out_size bytes needed, NUL included; may be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT (split), CHEXPERT_E_OUT_OF_RANGE
+ *         (label), CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_split_label_name(const chexpert_dataset *ds, int split, int32_t label,
+                              char *out, size_t capacity, size_t *out_size);
+
+/* ------------------------------------------------------------------------ */
+/* Examples                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Reads the JPEG header of example `index` (no decoding).
+ * @param[out] out_height, out_width receive the image size in pixels; the
+ *             decoded image is height * width * 3 bytes (RGB; grey images are
+ *             replicated into all three channels, as TFDS does).
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT (split), CHEXPERT_E_OUT_OF_RANGE,
+ *         CHEXPERT_E_NOT_FOUND, CHEXPERT_E_IO, CHEXPERT_E_IMAGE,
+ *         CHEXPERT_E_LIMIT.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_example_shape(const chexpert_dataset *ds, int split, int64_t index,
+                           int32_t *out_height, int32_t *out_width);
+
+/**
+ * Decodes example `index` into `image` as height x width x 3 uint8, row-major
+ * (TFDS's `image`), with the handle's DCT option.
+ * @param[out] image destination.
+ * @param[in]  capacity_bytes bytes available at `image`.
+ * @param[out] out_height, out_width receive the image size (also when the
+ *             buffer is too small); each may be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT, CHEXPERT_E_OUT_OF_RANGE,
+ *         CHEXPERT_E_BUFFER_TOO_SMALL, CHEXPERT_E_NOT_FOUND, CHEXPERT_E_IO,
+ *         CHEXPERT_E_IMAGE, CHEXPERT_E_LIMIT, CHEXPERT_E_NO_MEMORY. On any
+ *         failure other than a decode error after the header was read, nothing
+ *         is written to `image`; after a decode error its contents are
+ *         unspecified.
+ * Thread safety: any thread, concurrently (one decompressor per call).
+ */
+int chexpert_example_image(const chexpert_dataset *ds, int split, int64_t index,
+                           uint8_t *image, size_t capacity_bytes,
+                           int32_t *out_height, int32_t *out_width);
+
+/**
+ * Copies example `index`'s label vector (TFDS's `label`: one
+ * chexpert_label_class per label column).
+ * @param[out] labels destination, `capacity` int64 elements; at least
+ *             chexpert_split_num_labels() of them.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT, CHEXPERT_E_OUT_OF_RANGE,
+ *         CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_example_labels(const chexpert_dataset *ds, int split, int64_t index,
+                            int64_t *labels, size_t capacity);
+
+/**
+ * @param[out] out_view receives example `index`'s chexpert_view (TFDS's
+ *             `image_view`).
+ * @return as chexpert_example_labels() except BUFFER_TOO_SMALL.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_example_view(const chexpert_dataset *ds, int split, int64_t index,
+                          int32_t *out_view);
+
+/**
+ * Copies example `index`'s name: the CSV `Path` cell verbatim (TFDS's `name`
+ * and example key), e.g. "CheXpert-v1.0-small/train/patient00001/study1/
+ * view1_frontal.jpg".
+ * @param[out] out NUL-terminated name; may be NULL only if capacity is 0.
+ * @param[out] out_size bytes needed, NUL included; may be NULL.
+ * @return as chexpert_example_labels().
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_example_name(const chexpert_dataset *ds, int split, int64_t index,
+                          char *out, size_t capacity, size_t *out_size);
+
+/* ------------------------------------------------------------------------ */
+/* Batches                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Reads the JPEG headers of `count` examples, in parallel.
+ * @param[in]  indices `count` example indices (repeats allowed).
+ * @param[out] out_heights, out_widths `count` elements each.
+ * @param[in]  num_threads worker threads; 0 means the CPUs available to the
+ *             process. At most `count` threads are started.
+ * @return CHEXPERT_OK or, if any example fails, the error of the first failing
+ *         position (the message names the position, index and file); the
+ *         out arrays' contents are then unspecified.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_batch_shapes(const chexpert_dataset *ds, int split,
+                          const int64_t *indices, size_t count,
+                          int32_t *out_heights, int32_t *out_widths, int num_threads);
+
+/**
+ * Reads `count` examples in one call: images decoded in parallel, labels and
+ * views copied. Each of the three outputs may be skipped by passing NULL with
+ * capacity 0 (e.g. labels only: images = NULL, heights = widths = NULL).
+ *
+ * Images are packed back to back in `indices` order: example k occupies
+ * heights[k] * widths[k] * 3 bytes starting right after example k-1. When all
+ * shapes are equal this is a C-contiguous [count, H, W, 3] array. The shapes
+ * are the caller's statement of what it allocated (from
+ * chexpert_batch_shapes()); an image whose header disagrees fails with
+ * CHEXPERT_E_INVALID_ARGUMENT.
+ *
+ * @param[in]  indices `count` example indices (repeats allowed); all are
+ *             checked before anything is read.
+ * @param[in]  heights, widths `count` elements each; required with `images`.
+ * @param[out] images destination, `images_capacity_bytes` bytes; needs the sum
+ *             of heights[k] * widths[k] * 3.
+ * @param[out] labels destination, `labels_capacity` int64 elements; needs
+ *             count * chexpert_split_num_labels(), row k holding example k.
+ * @param[out] views destination, `views_capacity` int32 elements; needs count.
+ * @param[in]  num_threads as in chexpert_batch_shapes().
+ * @return CHEXPERT_OK or an error as listed for chexpert_example_image(); for
+ *         a per-example error, that of the first failing position. Argument,
+ *         index and capacity errors are found before anything is written;
+ *         after a decode error the image buffer's contents are unspecified.
+ * Thread safety: any thread, concurrently (each worker owns its decompressor
+ *         and file buffer; workers are joined before the call returns).
+ */
+int chexpert_batch_read(const chexpert_dataset *ds, int split,
+                        const int64_t *indices, size_t count,
+                        const int32_t *heights, const int32_t *widths,
+                        uint8_t *images, size_t images_capacity_bytes,
+                        int64_t *labels, size_t labels_capacity,
+                        int32_t *views, size_t views_capacity,
+                        int num_threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHEXPERT_H */
