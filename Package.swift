@@ -5,7 +5,7 @@ import class Foundation.ProcessInfo
 // Layers: CTurboJPEG (system library) -> ChexpertCore (format knowledge,
 // decoding, batching; no Foundation) -> ChexpertABI (@c shims implementing
 // include/chexpert.h) -> ChexpertSharedLib (link-only: static Swift runtime,
-// export list) = libchexpert.so.
+// export list under the version node CHEXPERT_1) = libchexpert.so.
 //
 // `-z defs` turns unresolved symbols into link errors. Sanitizer runtimes live
 // in the executable, so sanitized builds drop it: CHEXPERT_SANITIZE=1.
@@ -25,14 +25,15 @@ let package = Package(
         // Holds include/chexpert.h (through the `include` symlink) so Swift can
         // implement it with `@c @implementation`.
         .target(name: "CChexpertABI", path: "Sources/CChexpertABI", publicHeadersPath: "include"),
-        .target(name: "ChexpertCore", dependencies: ["CTurboJPEG"]),
+        // Glibc calls that need _GNU_SOURCE (CPU affinity).
+        .target(name: "CSystem", path: "Sources/CSystem"),
+        .target(name: "ChexpertCore", dependencies: ["CTurboJPEG", "CSystem"]),
         .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI"]),
         .target(
             name: "ChexpertSharedLib", dependencies: ["ChexpertABI"],
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
                 "-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map",
-                "-Xlinker", "-soname=libchexpert.so.1",
             ] + zdefs)]),
         // Writes CheXpert-shaped trees of real JPEGs (tests, demo, benchmarks).
         .target(name: "ChexpertSample", dependencies: ["CTurboJPEG"]),

@@ -25,7 +25,9 @@
  *   and nothing is written to it.
  * - Strings coming in are NUL-terminated UTF-8 (paths: bytes, as the OS takes
  *   them). Strings going out into caller buffers are NUL-terminated; their
- *   `*_size` out-parameter counts the bytes including the NUL.
+ *   `*_size` out-parameter counts the bytes including the NUL. Passing NULL
+ *   with capacity 0 is a size query: it sets `*_size` and returns
+ *   CHEXPERT_E_BUFFER_TOO_SMALL.
  * - The library never calls back into the caller, never keeps a caller
  *   pointer after returning, and starts threads only inside the calls that
  *   take `num_threads`; those threads have ended when the call returns (safe
@@ -34,7 +36,8 @@
  * Evolution: values of constants never change; new status codes, options and
  * functions are only appended. A changed signature would be a new function
  * with a `_v2` suffix. CHEXPERT_ABI_VERSION changes only if that promise is
- * ever broken, and equals the number in the library's soname.
+ * ever broken, and equals the number of the symbol version node that every
+ * function is exported under (CHEXPERT_1).
  */
 #ifndef CHEXPERT_H
 #define CHEXPERT_H

@@ -1,0 +1,59 @@
+import CChexpertABI
+import ChexpertCore
+
+@c @implementation
+public func chexpert_batch_shapes(_ ds: OpaquePointer?, _ split: CInt,
+                                  _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                  _ outHeights: UnsafeMutablePointer<Int32>?,
+                                  _ outWidths: UnsafeMutablePointer<Int32>?, _ numThreads: CInt) -> CInt {
+    entry { () throws(Failure) in
+        let dataset = try HandleRegistry.shared.dataset(ds)
+        let split = try ChexpertABI.split(split)
+        let count = try size(count, "count")
+        let indices = try inputBuffer(indices, count, "indices")
+        let heights = try optionalBuffer(outHeights, count, "out_heights") ?? UnsafeMutableBufferPointer(start: nil, count: 0)
+        let widths = try optionalBuffer(outWidths, count, "out_widths") ?? UnsafeMutableBufferPointer(start: nil, count: 0)
+        try core { () throws(ChexpertError) in
+            try dataset.batchShapes(split: split, indices: indices, heights: heights, widths: widths, threads: numThreads)
+        }
+    }
+}
+
+@c @implementation
+public func chexpert_batch_read(_ ds: OpaquePointer?, _ split: CInt,
+                                _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                _ heights: UnsafePointer<Int32>?, _ widths: UnsafePointer<Int32>?,
+                                _ images: UnsafeMutablePointer<UInt8>?, _ imagesCapacityBytes: Int,
+                                _ labels: UnsafeMutablePointer<Int64>?, _ labelsCapacity: Int,
+                                _ views: UnsafeMutablePointer<Int32>?, _ viewsCapacity: Int,
+                                _ numThreads: CInt) -> CInt {
+    entry { () throws(Failure) in
+        let dataset = try HandleRegistry.shared.dataset(ds)
+        let split = try ChexpertABI.split(split)
+        let count = try size(count, "count")
+        let indices = try inputBuffer(indices, count, "indices")
+        let imageBuffer = try optionalBuffer(images, imagesCapacityBytes, "images")
+        var shapes: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>)?
+        if imageBuffer != nil {
+            shapes = (try inputBuffer(heights, count, "heights"), try inputBuffer(widths, count, "widths"))
+        }
+        let outputs = Dataset.BatchOutputs(
+            heights: shapes?.0, widths: shapes?.1,
+            images: imageBuffer.map { UnsafeMutableRawBufferPointer($0) },
+            labels: try optionalBuffer(labels, labelsCapacity, "labels"),
+            views: try optionalBuffer(views, viewsCapacity, "views"))
+        try core { () throws(ChexpertError) in
+            try dataset.batchRead(split: split, indices: indices, outputs: outputs, threads: numThreads)
+        }
+    }
+}
+
+/// An input array of `count` elements; NULL is allowed only for count 0.
+private func inputBuffer<T>(_ pointer: UnsafePointer<T>?, _ count: Int,
+                            _ name: StaticString) throws(Failure) -> UnsafeBufferPointer<T> {
+    guard let pointer else {
+        if count == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
+        throw Failure.null(name)
+    }
+    return UnsafeBufferPointer(start: pointer, count: count)
+}

@@ -1,0 +1,37 @@
+import CChexpertABI
+import ChexpertCore
+
+@c @implementation
+public func chexpert_split_size(_ ds: OpaquePointer?, _ split: CInt, _ outCount: UnsafeMutablePointer<Int64>?) -> CInt {
+    entry { () throws(Failure) in
+        let dataset = try HandleRegistry.shared.dataset(ds)
+        let table = dataset.table(try ChexpertABI.split(split))
+        try required(outCount, "out_count").pointee = Int64(table.count)
+    }
+}
+
+@c @implementation
+public func chexpert_split_num_labels(_ ds: OpaquePointer?, _ split: CInt,
+                                      _ outCount: UnsafeMutablePointer<Int32>?) -> CInt {
+    entry { () throws(Failure) in
+        let dataset = try HandleRegistry.shared.dataset(ds)
+        let table = dataset.table(try ChexpertABI.split(split))
+        try required(outCount, "out_count").pointee = Int32(clamping: table.labelCount)
+    }
+}
+
+@c @implementation
+public func chexpert_split_label_name(_ ds: OpaquePointer?, _ split: CInt, _ label: Int32,
+                                      _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                      _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
+    entry { () throws(Failure) in
+        let dataset = try HandleRegistry.shared.dataset(ds)
+        let table = dataset.table(try ChexpertABI.split(split))
+        guard label >= 0, Int(label) < table.labelCount else {
+            throw Failure(CHEXPERT_E_OUT_OF_RANGE,
+                          "label = \(label) is out of range; split '\(table.labelCount == 1 ? "has 1 label" : "has \(table.labelCount) labels")'")
+        }
+        try writeString(table.labelNames[Int(label)].utf8, to: out, capacity: capacity, size: outSize,
+                        what: "label name \(label)")
+    }
+}

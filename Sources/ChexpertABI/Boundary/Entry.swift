@@ -1,0 +1,79 @@
+import CChexpertABI
+import ChexpertCore
+
+/// The shape of every fallible C entry point: run `body`; on failure record
+/// the message for this thread and return the status. Nothing thrown crosses
+/// the C boundary.
+func entry(_ body: () throws(Failure) -> Void) -> CInt {
+    do throws(Failure) {
+        try body()
+        return CHEXPERT_OK.rawValue
+    } catch {
+        LastError.set(error.message)
+        return error.status.rawValue
+    }
+}
+
+/// Runs a core operation, converting its error.
+func core<T>(_ body: () throws(ChexpertError) -> T) throws(Failure) -> T {
+    do throws(ChexpertError) {
+        return try body()
+    } catch {
+        throw Failure(error)
+    }
+}
+
+/// Checks a required pointer argument.
+func required<T>(_ pointer: T?, _ name: StaticString) throws(Failure) -> T {
+    guard let pointer else { throw Failure.null(name) }
+    return pointer
+}
+
+/// A `size_t` capacity or count as Int; values above `Int.max` arrive
+/// negative and are refused.
+func size(_ value: Int, _ name: StaticString) throws(Failure) -> Int {
+    guard value >= 0 else {
+        throw Failure(CHEXPERT_E_INVALID_ARGUMENT, "\(name) = \(UInt(bitPattern: value)) exceeds SSIZE_MAX")
+    }
+    return value
+}
+
+/// A `chexpert_split` argument.
+func split(_ value: CInt) throws(Failure) -> Split {
+    guard let split = Split(rawValue: Int(value)) else {
+        throw Failure(CHEXPERT_E_INVALID_ARGUMENT, "split = \(value) is not a chexpert_split (0 train, 1 validation)")
+    }
+    return split
+}
+
+/// A caller buffer of `capacity` elements: nil when `pointer` is NULL and
+/// `capacity` is 0 (output skipped).
+/// - Throws: `CHEXPERT_E_NULL_POINTER` for NULL with a nonzero capacity.
+func optionalBuffer<T>(_ pointer: UnsafeMutablePointer<T>?, _ capacity: Int,
+                       _ name: StaticString) throws(Failure) -> UnsafeMutableBufferPointer<T>? {
+    let count = try size(capacity, name)
+    guard let pointer else {
+        if count == 0 { return nil }
+        throw Failure(CHEXPERT_E_NULL_POINTER, "\(name) is NULL but its capacity is \(count)")
+    }
+    return UnsafeMutableBufferPointer(start: pointer, count: count)
+}
+
+/// Copies `bytes` and a NUL into a caller's string buffer.
+/// - Throws: `CHEXPERT_E_BUFFER_TOO_SMALL` (nothing written) when it does not fit.
+func writeString<C: Collection>(_ bytes: C, to out: UnsafeMutablePointer<CChar>?, capacity: Int,
+                                size outSize: UnsafeMutablePointer<Int>?, what: String) throws(Failure)
+    where C.Element == UInt8 {
+    let needed = bytes.count + 1
+    outSize?.pointee = needed
+    let buffer = try optionalBuffer(out, capacity, "out")
+    guard let buffer, buffer.count >= needed else {
+        throw Failure(CHEXPERT_E_BUFFER_TOO_SMALL, "\(what) needs \(needed) bytes (NUL included); out holds \(buffer?.count ?? 0)")
+    }
+    var i = 0
+    for byte in bytes {
+        buffer[i] = CChar(bitPattern: byte)
+        i += 1
+    }
+    buffer[i] = 0
+}

@@ -1,0 +1,178 @@
+extension Dataset {
+    /// Reads the JPEG headers of `indices`, in parallel.
+    /// C: `chexpert_batch_shapes`.
+    /// - Parameters:
+    ///   - heights, widths: `indices.count` elements each.
+    ///   - threads: 0 for all available CPUs.
+    /// - Throws: `.invalidArgument`, `.outOfRange` (before any file is read),
+    ///   else the error of the first failing position.
+    public func batchShapes(split: Split, indices: UnsafeBufferPointer<Int64>,
+                            heights: UnsafeMutableBufferPointer<Int32>, widths: UnsafeMutableBufferPointer<Int32>,
+                            threads: Int32) throws(ChexpertError) {
+        let table = table(split)
+        let rows = try checkedRows(indices, table: table, split: split)
+        guard heights.count >= rows.count, widths.count >= rows.count else {
+            throw ChexpertError(.internal, "shape arrays shorter than the batch")
+        }
+        let options = self.options
+        try forEachPosition(rows, split: split, threads: threads) { (decoder, position) throws(ChexpertError) in
+            let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
+            heights[position] = Int32(clamping: shape.height)
+            widths[position] = Int32(clamping: shape.width)
+        }
+    }
+
+    /// The outputs of `batchRead`; each is optional.
+    public struct BatchOutputs {
+        /// Caller's shapes for the images, `count` each; required with `images`.
+        public var heights: UnsafeBufferPointer<Int32>?
+        public var widths: UnsafeBufferPointer<Int32>?
+        public var images: UnsafeMutableRawBufferPointer?
+        public var labels: UnsafeMutableBufferPointer<Int64>?
+        public var views: UnsafeMutableBufferPointer<Int32>?
+
+        public init(heights: UnsafeBufferPointer<Int32>?, widths: UnsafeBufferPointer<Int32>?,
+                    images: UnsafeMutableRawBufferPointer?, labels: UnsafeMutableBufferPointer<Int64>?,
+                    views: UnsafeMutableBufferPointer<Int32>?) {
+            self.heights = heights
+            self.widths = widths
+            self.images = images
+            self.labels = labels
+            self.views = views
+        }
+    }
+
+    /// Reads `indices`' labels and views and decodes their images, packed back
+    /// to back in the caller's shapes, in parallel. C: `chexpert_batch_read`.
+    /// - Throws: `.invalidArgument`, `.outOfRange`, `.bufferTooSmall` before
+    ///   anything is written; then the error of the first failing position.
+    public func batchRead(split: Split, indices: UnsafeBufferPointer<Int64>, outputs: BatchOutputs,
+                          threads: Int32) throws(ChexpertError) {
+        let table = table(split)
+        let rows = try checkedRows(indices, table: table, split: split)
+        let options = self.options
+        let offsets = try outputs.images.map { (images) throws(ChexpertError) -> [Int] in
+            guard let heights = outputs.heights, let widths = outputs.widths else {
+                throw ChexpertError(.invalidArgument, "heights and widths are required with images")
+            }
+            return try Self.packedOffsets(heights: heights, widths: widths, count: rows.count,
+                                          capacity: images.count, maxPixels: options.maxPixels)
+        }
+        if let labels = outputs.labels {
+            let needed = rows.count * table.labelCount
+            guard labels.count >= needed else {
+                throw ChexpertError(.bufferTooSmall(needed: needed),
+                                    "labels holds \(labels.count) elements; \(rows.count) examples x \(table.labelCount) labels need \(needed)")
+            }
+        }
+        if let views = outputs.views, views.count < rows.count {
+            throw ChexpertError(.bufferTooSmall(needed: rows.count),
+                                "views holds \(views.count) elements; \(rows.count) examples need \(rows.count)")
+        }
+        if let labels = outputs.labels {
+            var out = 0
+            for row in rows {
+                for value in table.labels(at: row) {
+                    labels[out] = Int64(value)
+                    out += 1
+                }
+            }
+        }
+        if let views = outputs.views {
+            for (position, row) in rows.enumerated() { views[position] = Int32(table.view(at: row)) }
+        }
+        guard let images = outputs.images, let offsets, let base = images.baseAddress, !rows.isEmpty else { return }
+        let destination = base.assumingMemoryBound(to: UInt8.self)
+        let heights = outputs.heights, widths = outputs.widths
+        try forEachPosition(rows, split: split, threads: threads) { (decoder, position) throws(ChexpertError) in
+            let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
+            let expected = ImageShape(height: Int(heights?[position] ?? 0), width: Int(widths?[position] ?? 0))
+            guard shape == expected else {
+                throw ChexpertError(.invalidArgument,
+                                    "the image is \(shape.height)x\(shape.width) but heights/widths say \(expected.height)x\(expected.width)")
+            }
+            try decoder.decodeLoaded(shape: shape, dct: options.dct, into: destination + offsets[position], layout: layout)
+        }
+    }
+
+    /// Checks every index before anything is read.
+    private func checkedRows(_ indices: UnsafeBufferPointer<Int64>, table: SplitTable,
+                             split: Split) throws(ChexpertError) -> [Int] {
+        var rows: [Int] = []
+        rows.reserveCapacity(indices.count)
+        for (position, index) in indices.enumerated() {
+            guard index >= 0, index < Int64(table.count) else {
+                throw ChexpertError(.outOfRange,
+                                    "indices[\(position)] = \(index) is out of range for split '\(split.name)' with \(table.count) examples")
+            }
+            rows.append(Int(index))
+        }
+        return rows
+    }
+
+    /// Byte offsets of packed `h x w x 3` images, checked against the pixel
+    /// limit (so no product overflows) and the capacity.
+    static func packedOffsets(heights: UnsafeBufferPointer<Int32>, widths: UnsafeBufferPointer<Int32>, count: Int,
+                              capacity: Int, maxPixels: Int64) throws(ChexpertError) -> [Int] {
+        guard heights.count >= count, widths.count >= count else {
+            throw ChexpertError(.internal, "shape arrays shorter than the batch")
+        }
+        var offsets: [Int] = [0]
+        offsets.reserveCapacity(count + 1)
+        var total = 0
+        for position in 0 ..< count {
+            let height = Int64(heights[position]), width = Int64(widths[position])
+            guard height > 0, width > 0, height * width <= maxPixels else {
+                throw ChexpertError(.invalidArgument,
+                                    "heights[\(position)] x widths[\(position)] = \(height)x\(width) is not a valid image size (1 ... \(maxPixels) pixels)")
+            }
+            total += Int(height * width) * ImageShape.channels
+            offsets.append(total)
+        }
+        guard total <= capacity else {
+            throw ChexpertError(.bufferTooSmall(needed: total),
+                                "images holds \(capacity) bytes; the batch's shapes need \(total)")
+        }
+        return offsets
+    }
+
+    /// Runs `body` for every position on `threads` workers (position k on
+    /// worker k % workers), each with its own `ExampleDecoder`. A worker stops
+    /// at its first error.
+    /// - Throws: the error of the smallest failing position, prefixed with
+    ///   the position and index.
+    private func forEachPosition(_ rows: [Int], split: Split, threads: Int32,
+                                 _ body: (ExampleDecoder, Int) throws(ChexpertError) -> Void) throws(ChexpertError) {
+        guard !rows.isEmpty else {
+            _ = try ParallelWorkers.workerCount(requested: threads, items: 1)
+            return
+        }
+        let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
+        let failures = UnsafeMutableBufferPointer<(Int, ChexpertError)?>.allocate(capacity: workers)
+        failures.initialize(repeating: nil)
+        defer {
+            failures.deinitialize()
+            failures.deallocate()
+        }
+        ParallelWorkers.run(workers: workers) { worker in
+            do throws(ChexpertError) {
+                let decoder = try ExampleDecoder()
+                for position in stride(from: worker, to: rows.count, by: workers) {
+                    do throws(ChexpertError) {
+                        try body(decoder, position)
+                    } catch {
+                        failures[worker] = (position, error)
+                        return
+                    }
+                }
+            } catch {
+                failures[worker] = (worker, error)
+            }
+        }
+        if let (position, error) = failures.compactMap({ $0 }).min(by: { $0.0 < $1.0 }) {
+            var located = error
+            located.message = "batch position \(position) (index \(rows[position]) of '\(split.name)'): \(error.message)"
+            throw located
+        }
+    }
+}

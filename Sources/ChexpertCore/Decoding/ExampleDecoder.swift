@@ -1,0 +1,41 @@
+/// What one thread needs to read examples' images: a decompressor, a file
+/// buffer and a path buffer, reused for every example it reads in one call.
+final class ExampleDecoder {
+    private let decoder: JPEGDecoder
+    private let file = ScratchBuffer()
+    private var path: [CChar] = []
+    private var loadedBytes = 0
+
+    /// - Throws: `.noMemory`.
+    init() throws(ChexpertError) {
+        decoder = try JPEGDecoder()
+    }
+
+    /// Reads example `index`'s file and JPEG header; the bytes stay loaded for
+    /// `decodeLoaded`.
+    /// - Returns: the decoded image's shape.
+    /// - Throws: `.notFound`, `.io`, `.image`, `.limit`, `.noMemory`.
+    func load(_ table: SplitTable, index: Int, layout: DatasetLayout,
+              options: DecodeOptions) throws(ChexpertError) -> ImageShape {
+        layout.imagePath(of: table.name(at: index), into: &path)
+        let display = layout.displayPath(of: path)
+        loadedBytes = 0
+        loadedBytes = try path.withUnsafeBufferPointer { (chars) throws(ChexpertError) -> Int in
+            guard let base = chars.baseAddress else { throw ChexpertError(.internal, "empty path buffer") }
+            return try FileReader.read(path: base, displayPath: display, maxBytes: Int(options.maxFileBytes), into: file)
+        }
+        return try decoder.shape(of: loaded, file: display, maxPixels: options.maxPixels)
+    }
+
+    /// Decodes the example last loaded, whose shape `load` returned, into
+    /// `destination` (`shape.byteCount` bytes).
+    /// - Throws: `.image`.
+    func decodeLoaded(shape: ImageShape, dct: DCTMethod, into destination: UnsafeMutablePointer<UInt8>,
+                      layout: DatasetLayout) throws(ChexpertError) {
+        try decoder.decode(loaded, shape: shape, dct: dct, into: destination, file: layout.displayPath(of: path))
+    }
+
+    private var loaded: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: file.pointer, count: file.pointer == nil ? 0 : loadedBytes)
+    }
+}

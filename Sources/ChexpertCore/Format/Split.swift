@@ -1,0 +1,23 @@
+/// The splits of TFDS's `chexpert` builder and the CSV each comes from.
+///
+/// Raw values are the `chexpert_split` constants of `chexpert.h`.
+public enum Split: Int, CaseIterable, Sendable {
+    case train = 0
+    case validation = 1
+
+    /// TFDS's split name, also the salt of TFDS's example-order hash.
+    public var name: StaticString {
+        switch self {
+        case .train: "train"
+        case .validation: "validation"
+        }
+    }
+
+    /// The CSV file in the dataset folder that lists the split's examples.
+    public var csvFileName: String {
+        switch self {
+        case .train: "train.csv"
+        case .validation: "valid.csv"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// One split's examples as listed by its CSV: names, label vectors and views,
+/// stored compactly (one byte per label, names back to back).
+///
+/// Immutable after parsing, so it is shared by all threads without locks.
+public struct SplitTable: Sendable {
+    /// The label columns' header names (every header column after the fifth).
+    public let labelNames: [String]
+    /// The `Path` cells, back to back; name `i` is
+    /// `nameBytes[nameOffsets[i] ..< nameOffsets[i + 1]]`.
+    let nameBytes: [UInt8]
+    let nameOffsets: [Int]
+    /// `count * labelCount` `LabelClass` raw values, row-major.
+    let labelValues: [UInt8]
+    /// `count` `ImageView` raw values.
+    let viewValues: [UInt8]
+
+    /// Number of examples.
+    public var count: Int { viewValues.count }
+
+    /// Length of every label vector.
+    public var labelCount: Int { labelNames.count }
+
+    /// Example `index`'s name (the CSV `Path` cell) as UTF-8 bytes.
+    /// - Precondition: `0 <= index < count` (checked by the callers).
+    public func name(at index: Int) -> ArraySlice<UInt8> {
+        nameBytes[nameOffsets[index] ..< nameOffsets[index + 1]]
+    }
+
+    /// Example `index`'s name as a String.
+    public func nameString(at index: Int) -> String {
+        String(decoding: name(at: index), as: UTF8.self)
+    }
+
+    /// Example `index`'s labels as `LabelClass` raw values.
+    public func labels(at index: Int) -> ArraySlice<UInt8> {
+        let start = index * labelCount
+        return labelValues[start ..< start + labelCount]
+    }
+
+    /// Example `index`'s `ImageView` raw value.
+    public func view(at index: Int) -> UInt8 { viewValues[index] }
+
+    /// Bytes held by this table's storage.
+    public var memoryUsage: Int {
+        nameBytes.capacity + nameOffsets.capacity * MemoryLayout<Int>.stride
+            + labelValues.capacity + viewValues.capacity
+            + labelNames.reduce(0) { $0 + $1.utf8.count + MemoryLayout<String>.stride }
+    }
+
+    /// Checks `index` against the table and converts it.
+    /// - Throws: `.outOfRange` naming the split and size.
+    public func checkedIndex(_ index: Int64, split: Split) throws(ChexpertError) -> Int {
+        guard index >= 0, index < Int64(count) else {
+            throw ChexpertError(.outOfRange,
+                                "index \(index) is out of range for split '\(split.name)' with \(count) examples")
+        }
+        return Int(index)
+    }
+}

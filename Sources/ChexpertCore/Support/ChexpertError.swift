@@ -1,0 +1,39 @@
+/// The one error type of ChexpertCore: a code that says what kind of failure
+/// it is, and a message that names the file, CSV line and column, or argument
+/// at fault. The C ABI maps `code` to a `chexpert_status` and `message` to
+/// `chexpert_last_error()`.
+public struct ChexpertError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. Each case has one `chexpert_status`.
+    public enum Code: Sendable, Hashable {
+        /// An argument is outside its documented domain.
+        case invalidArgument
+        /// An example or label index is out of range.
+        case outOfRange
+        /// A caller buffer is too small; `needed` is the size required.
+        case bufferTooSmall(needed: Int)
+        /// A root, CSV or image file does not exist.
+        case notFound
+        /// A file exists but cannot be read.
+        case io
+        /// A CSV file breaks the format.
+        case csv
+        /// Image data cannot be decoded.
+        case image
+        /// A documented limit was exceeded.
+        case limit
+        /// Memory could not be allocated.
+        case noMemory
+        /// A bug in the library.
+        case `internal`
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

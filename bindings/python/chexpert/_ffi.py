@@ -1,0 +1,209 @@
+"""The one ctypes declaration file for include/chexpert.h.
+
+Every function of the header is declared here, through :func:`_declare`, which
+always sets ``argtypes`` and ``restype``; functions that return a status also
+get :func:`_check_status` as ``errcheck``, so a failure raises
+:class:`~chexpert.errors.ChexpertError` carrying ``chexpert_last_error()``,
+read right after the call on the same thread. The C prototype stands next to
+each declaration; ``Tests/python/test_header.py`` checks both against the
+header with clang's AST.
+
+Type mapping: ``const char *`` in or out (returned static strings) is
+``c_char_p``; a ``char *`` output buffer is ``POINTER(c_char)``; the opaque
+handle is ``POINTER(chexpert_dataset)``; ``NULL`` is ``None``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import POINTER, c_char, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint8
+
+from . import _library
+from .errors import ChexpertError, ChexpertIndexError
+
+LIBRARY, LIBRARY_PATH = _library.load()
+
+# --------------------------------------------------------------------------
+# Constants (names and values as in chexpert.h; checked by test_header.py)
+# --------------------------------------------------------------------------
+
+CHEXPERT_ABI_VERSION = 1
+CHEXPERT_VERSION_STRING = "0.1.0"
+
+# enum chexpert_status
+CHEXPERT_OK = 0
+CHEXPERT_E_INVALID_ARGUMENT = -1
+CHEXPERT_E_NULL_POINTER = -2
+CHEXPERT_E_OUT_OF_RANGE = -3
+CHEXPERT_E_BUFFER_TOO_SMALL = -4
+CHEXPERT_E_CLOSED = -5
+CHEXPERT_E_NOT_FOUND = -6
+CHEXPERT_E_IO = -7
+CHEXPERT_E_CSV = -8
+CHEXPERT_E_IMAGE = -9
+CHEXPERT_E_LIMIT = -10
+CHEXPERT_E_NO_MEMORY = -11
+CHEXPERT_E_INTERNAL = -12
+
+# enum chexpert_split
+CHEXPERT_SPLIT_TRAIN = 0
+CHEXPERT_SPLIT_VALIDATION = 1
+CHEXPERT_NUM_SPLITS = 2
+
+# label classes and views: only their counts; names come from the library.
+CHEXPERT_NUM_LABEL_CLASSES = 4
+CHEXPERT_NUM_VIEWS = 2
+
+# enum chexpert_option
+CHEXPERT_OPTION_DCT = 1
+CHEXPERT_OPTION_MAX_PIXELS = 2
+CHEXPERT_OPTION_MAX_FILE_BYTES = 3
+
+# enum chexpert_dct
+CHEXPERT_DCT_FAST = 0
+CHEXPERT_DCT_ACCURATE = 1
+
+
+class chexpert_dataset(ctypes.Structure):
+    """Opaque ``struct chexpert_dataset``; only pointers to it are used."""
+
+
+dataset_p = POINTER(chexpert_dataset)
+
+
+# --------------------------------------------------------------------------
+# Declaration helper and errcheck
+# --------------------------------------------------------------------------
+
+def _check_status(result, func, args):
+    """errcheck: nonzero status -> ChexpertError with the thread's message."""
+    if result == CHEXPERT_OK:
+        return result
+    # Copy the message first: it is valid only until the next chexpert_* call
+    # on this thread (ctypes turns the c_char_p result into bytes at once).
+    message = chexpert_last_error().decode("utf-8", "replace")
+    name = chexpert_status_name(result).decode("ascii")
+    cls = ChexpertIndexError if result == CHEXPERT_E_OUT_OF_RANGE else ChexpertError
+    raise cls(result, name, message)
+
+
+#: Every declared function, by C name (test_header.py walks it).
+FUNCTIONS: dict = {}
+
+
+def _declare(name, restype, argtypes, *, status=False):
+    # LIBRARY[name] makes a fresh function object (LIBRARY.name would be the
+    # CDLL's shared, cached one that other code could reconfigure).
+    function = LIBRARY[name]
+    function.argtypes = list(argtypes)
+    function.restype = restype
+    if status:
+        function.errcheck = _check_status
+    FUNCTIONS[name] = function
+    return function
+
+
+def _status(name, *argtypes):
+    """A fallible function: returns int, errcheck raises on failure."""
+    return _declare(name, c_int, argtypes, status=True)
+
+
+# --------------------------------------------------------------------------
+# Functions, in header order
+# --------------------------------------------------------------------------
+
+# int32_t chexpert_version_number(void);
+chexpert_version_number = _declare("chexpert_version_number", c_int32, [])
+# const char *chexpert_version_string(void);
+chexpert_version_string = _declare("chexpert_version_string", c_char_p, [])
+# int32_t chexpert_abi_version(void);
+chexpert_abi_version = _declare("chexpert_abi_version", c_int32, [])
+
+# const char *chexpert_status_name(int status);
+chexpert_status_name = _declare("chexpert_status_name", c_char_p, [c_int])
+# const char *chexpert_last_error(void);
+chexpert_last_error = _declare("chexpert_last_error", c_char_p, [])
+
+# const char *chexpert_split_name(int split);
+chexpert_split_name = _declare("chexpert_split_name", c_char_p, [c_int])
+# const char *chexpert_label_class_name(int label_class);
+chexpert_label_class_name = _declare("chexpert_label_class_name", c_char_p, [c_int])
+# const char *chexpert_view_name(int view);
+chexpert_view_name = _declare("chexpert_view_name", c_char_p, [c_int])
+
+# int chexpert_dataset_open(chexpert_dataset **out, const char *root);
+chexpert_dataset_open = _status("chexpert_dataset_open", POINTER(dataset_p), c_char_p)
+# void chexpert_dataset_close(chexpert_dataset *ds);
+chexpert_dataset_close = _declare("chexpert_dataset_close", None, [dataset_p])
+# int chexpert_dataset_root(const chexpert_dataset *ds, char *out, size_t capacity,
+#                           size_t *out_size);
+chexpert_dataset_root = _status(
+    "chexpert_dataset_root", dataset_p, POINTER(c_char), c_size_t, POINTER(c_size_t))
+# int chexpert_dataset_set_option(chexpert_dataset *ds, int option, int64_t value);
+chexpert_dataset_set_option = _status("chexpert_dataset_set_option", dataset_p, c_int, c_int64)
+# int chexpert_dataset_get_option(const chexpert_dataset *ds, int option, int64_t *out_value);
+chexpert_dataset_get_option = _status(
+    "chexpert_dataset_get_option", dataset_p, c_int, POINTER(c_int64))
+# int chexpert_dataset_memory_usage(const chexpert_dataset *ds, size_t *out_bytes);
+chexpert_dataset_memory_usage = _status(
+    "chexpert_dataset_memory_usage", dataset_p, POINTER(c_size_t))
+
+# int chexpert_split_size(const chexpert_dataset *ds, int split, int64_t *out_count);
+chexpert_split_size = _status("chexpert_split_size", dataset_p, c_int, POINTER(c_int64))
+# int chexpert_split_num_labels(const chexpert_dataset *ds, int split, int32_t *out_count);
+chexpert_split_num_labels = _status(
+    "chexpert_split_num_labels", dataset_p, c_int, POINTER(c_int32))
+# int chexpert_split_label_name(const chexpert_dataset *ds, int split, int32_t label,
+#                               char *out, size_t capacity, size_t *out_size);
+chexpert_split_label_name = _status(
+    "chexpert_split_label_name",
+    dataset_p, c_int, c_int32, POINTER(c_char), c_size_t, POINTER(c_size_t))
+
+# int chexpert_example_shape(const chexpert_dataset *ds, int split, int64_t index,
+#                            int32_t *out_height, int32_t *out_width);
+chexpert_example_shape = _status(
+    "chexpert_example_shape", dataset_p, c_int, c_int64, POINTER(c_int32), POINTER(c_int32))
+# int chexpert_example_image(const chexpert_dataset *ds, int split, int64_t index,
+#                            uint8_t *image, size_t capacity_bytes,
+#                            int32_t *out_height, int32_t *out_width);
+chexpert_example_image = _status(
+    "chexpert_example_image",
+    dataset_p, c_int, c_int64, POINTER(c_uint8), c_size_t, POINTER(c_int32), POINTER(c_int32))
+# int chexpert_example_labels(const chexpert_dataset *ds, int split, int64_t index,
+#                             int64_t *labels, size_t capacity);
+chexpert_example_labels = _status(
+    "chexpert_example_labels", dataset_p, c_int, c_int64, POINTER(c_int64), c_size_t)
+# int chexpert_example_view(const chexpert_dataset *ds, int split, int64_t index,
+#                           int32_t *out_view);
+chexpert_example_view = _status(
+    "chexpert_example_view", dataset_p, c_int, c_int64, POINTER(c_int32))
+# int chexpert_example_name(const chexpert_dataset *ds, int split, int64_t index,
+#                           char *out, size_t capacity, size_t *out_size);
+chexpert_example_name = _status(
+    "chexpert_example_name",
+    dataset_p, c_int, c_int64, POINTER(c_char), c_size_t, POINTER(c_size_t))
+
+# int chexpert_batch_shapes(const chexpert_dataset *ds, int split,
+#                           const int64_t *indices, size_t count,
+#                           int32_t *out_heights, int32_t *out_widths, int num_threads);
+chexpert_batch_shapes = _status(
+    "chexpert_batch_shapes",
+    dataset_p, c_int, POINTER(c_int64), c_size_t, POINTER(c_int32), POINTER(c_int32), c_int)
+# int chexpert_batch_read(const chexpert_dataset *ds, int split,
+#                         const int64_t *indices, size_t count,
+#                         const int32_t *heights, const int32_t *widths,
+#                         uint8_t *images, size_t images_capacity_bytes,
+#                         int64_t *labels, size_t labels_capacity,
+#                         int32_t *views, size_t views_capacity,
+#                         int num_threads);
+chexpert_batch_read = _status(
+    "chexpert_batch_read",
+    dataset_p, c_int,
+    POINTER(c_int64), c_size_t,
+    POINTER(c_int32), POINTER(c_int32),
+    POINTER(c_uint8), c_size_t,
+    POINTER(c_int64), c_size_t,
+    POINTER(c_int32), c_size_t,
+    c_int)
+
+_library.check_abi(chexpert_abi_version(), LIBRARY_PATH)
