@@ -26,10 +26,11 @@ public func chexpert_split_label_name(_ ds: OpaquePointer?, _ split: CInt, _ lab
                                       _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
     entry { () throws(Failure) in
         let dataset = try HandleRegistry.shared.dataset(ds)
-        let table = dataset.table(try ChexpertABI.split(split))
+        let split = try ChexpertABI.split(split)
+        let table = dataset.table(split)
         guard label >= 0, Int(label) < table.labelCount else {
             throw Failure(CHEXPERT_E_OUT_OF_RANGE,
-                          "label = \(label) is out of range; split '\(table.labelCount == 1 ? "has 1 label" : "has \(table.labelCount) labels")'")
+                          "label = \(label) is out of range; split '\(split.name)' has labels 0 ..< \(table.labelCount)")
         }
         try writeString(table.labelNames[Int(label)].utf8, to: out, capacity: capacity, size: outSize,
                         what: "label name \(label)")

@@ -99,7 +99,7 @@ extension Dataset {
     private func checkedRows(_ indices: UnsafeBufferPointer<Int64>, table: SplitTable,
                              split: Split) throws(ChexpertError) -> [Int] {
         var rows: [Int] = []
-        rows.reserveCapacity(indices.count)
+        rows.reserveCapacity(Swift.min(indices.count, 1 << 20))
         for (position, index) in indices.enumerated() {
             guard index >= 0, index < Int64(table.count) else {
                 throw ChexpertError(.outOfRange,
@@ -118,7 +118,7 @@ extension Dataset {
             throw ChexpertError(.internal, "shape arrays shorter than the batch")
         }
         var offsets: [Int] = [0]
-        offsets.reserveCapacity(count + 1)
+        offsets.reserveCapacity(Swift.min(count, 1 << 20) + 1)
         var total = 0
         for position in 0 ..< count {
             let height = Int64(heights[position]), width = Int64(widths[position])
@@ -126,7 +126,11 @@ extension Dataset {
                 throw ChexpertError(.invalidArgument,
                                     "heights[\(position)] x widths[\(position)] = \(height)x\(width) is not a valid image size (1 ... \(maxPixels) pixels)")
             }
-            total += Int(height * width) * ImageShape.channels
+            let (sum, overflow) = total.addingReportingOverflow(Int(height * width) * ImageShape.channels)
+            guard !overflow else {
+                throw ChexpertError(.invalidArgument, "the batch's image sizes add up to more than \(Int.max) bytes")
+            }
+            total = sum
             offsets.append(total)
         }
         guard total <= capacity else {

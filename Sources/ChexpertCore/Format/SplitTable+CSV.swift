@@ -56,11 +56,10 @@ extension SplitTable {
         func describeColumn(_ index: Int) -> String { "column \(index + 1) '\(header[index])'" }
 
         var nameBytes: [UInt8] = []
-        var nameOffsets: [Int] = [0]
+        var nameOffsets: [UInt32] = [0]
         var labelValues: [UInt8] = []
         var viewValues: [UInt8] = []
         var lines: [Int] = []
-        nameBytes.reserveCapacity(data.count / 2)
 
         while true {
             do throws(ChexpertError) {
@@ -88,7 +87,7 @@ extension SplitTable {
             let path = record.field(pathIndex)
             guard !path.isEmpty else { throw fail("line \(line), \(describeColumn(pathIndex)): empty Path") }
             nameBytes.append(contentsOf: path)
-            nameOffsets.append(nameBytes.count)
+            nameOffsets.append(UInt32(truncatingIfNeeded: nameBytes.count))  // < CSV size <= 1 GiB
             lines.append(line)
         }
         guard !viewValues.isEmpty else {
@@ -96,10 +95,11 @@ extension SplitTable {
         }
 
         self.labelNames = labelColumns.map { header[$0] }
-        self.nameBytes = nameBytes
-        self.nameOffsets = nameOffsets
-        self.labelValues = labelValues
-        self.viewValues = viewValues
+        // Copies with capacity == count: the table's memory is what it holds.
+        self.nameBytes = Self.compacted(nameBytes)
+        self.nameOffsets = Self.compacted(nameOffsets)
+        self.labelValues = Self.compacted(labelValues)
+        self.viewValues = Self.compacted(viewValues)
         if let (first, second) = self.firstDuplicateName() {
             throw fail("line \(lines[second]): Path \(Self.quoted(self.name(at: second))) repeats line \(lines[first]) (TFDS: two examples share the same key)")
         }
@@ -124,6 +124,14 @@ extension SplitTable {
             best = (a, b)
         }
         return best
+    }
+
+    /// A copy of `array` in a new buffer of exactly its size (growing an
+    /// array leaves up to half of its capacity unused).
+    private static func compacted<T: BitwiseCopyable>(_ array: [T]) -> [T] {
+        [T](unsafeUninitializedCapacity: array.count) { buffer, initialized in
+            initialized = buffer.initialize(fromContentsOf: array)
+        }
     }
 
     /// A cell for messages: quoted, with control and non-ASCII bytes escaped.

@@ -8,7 +8,7 @@ public struct SplitTable: Sendable {
     /// The `Path` cells, back to back; name `i` is
     /// `nameBytes[nameOffsets[i] ..< nameOffsets[i + 1]]`.
     let nameBytes: [UInt8]
-    let nameOffsets: [Int]
+    let nameOffsets: [UInt32]
     /// `count * labelCount` `LabelClass` raw values, row-major.
     let labelValues: [UInt8]
     /// `count` `ImageView` raw values.
@@ -23,7 +23,7 @@ public struct SplitTable: Sendable {
     /// Example `index`'s name (the CSV `Path` cell) as UTF-8 bytes.
     /// - Precondition: `0 <= index < count` (checked by the callers).
     public func name(at index: Int) -> ArraySlice<UInt8> {
-        nameBytes[nameOffsets[index] ..< nameOffsets[index + 1]]
+        nameBytes[Int(nameOffsets[index]) ..< Int(nameOffsets[index + 1])]
     }
 
     /// Example `index`'s name as a String.
@@ -42,7 +42,7 @@ public struct SplitTable: Sendable {
 
     /// Bytes held by this table's storage.
     public var memoryUsage: Int {
-        nameBytes.capacity + nameOffsets.capacity * MemoryLayout<Int>.stride
+        nameBytes.capacity + nameOffsets.capacity * MemoryLayout<UInt32>.stride
             + labelValues.capacity + viewValues.capacity
             + labelNames.reduce(0) { $0 + $1.utf8.count + MemoryLayout<String>.stride }
     }
