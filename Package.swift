@@ -36,7 +36,7 @@ let package = Package(
                 "-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map",
             ] + zdefs)]),
         // Writes CheXpert-shaped trees of real JPEGs (tests, demo, benchmarks).
-        .target(name: "ChexpertSample", dependencies: ["CTurboJPEG"]),
+        .target(name: "ChexpertSample", dependencies: ["CTurboJPEG", "ChexpertCore"]),
         .executableTarget(name: "chexpert-sample", dependencies: ["ChexpertSample"]),
         .testTarget(
             name: "ChexpertTests",

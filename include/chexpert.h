@@ -15,6 +15,11 @@
  *   `chexpert_status`. After a failure, chexpert_last_error() on the same
  *   thread returns a message that names the file, CSV row and column, or
  *   argument at fault. A failure never invalidates the dataset handle.
+ * - Arguments, unless a function says otherwise: a NULL `ds` gives
+ *   CHEXPERT_E_NULL_POINTER, a closed one CHEXPERT_E_CLOSED; a NULL required
+ *   pointer gives CHEXPERT_E_NULL_POINTER naming the parameter; an optional
+ *   output given as NULL with capacity 0 is skipped; a `size_t` above
+ *   SSIZE_MAX gives CHEXPERT_E_INVALID_ARGUMENT.
  * - Handles are opaque. A handle's value is a token that the library looks up;
  *   it is never dereferenced. A closed, NULL or made-up handle is answered
  *   with CHEXPERT_E_CLOSED (or CHEXPERT_E_NULL_POINTER for NULL), never a crash.
@@ -275,6 +280,8 @@ typedef enum chexpert_dct {
  * keep the value they started with.
  * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
  *         CHEXPERT_E_INVALID_ARGUMENT (unknown key, value out of range).
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently with other calls on the handle.
  */
 int chexpert_dataset_set_option(chexpert_dataset *ds, int option, int64_t value);
@@ -283,6 +290,8 @@ int chexpert_dataset_set_option(chexpert_dataset *ds, int option, int64_t value)
  * @param[out] out_value receives the option's current value.
  * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
  *         CHEXPERT_E_INVALID_ARGUMENT (unknown key).
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_dataset_get_option(const chexpert_dataset *ds, int option, int64_t *out_value);
@@ -295,6 +304,8 @@ int chexpert_dataset_get_option(const chexpert_dataset *ds, int option, int64_t 
  * CheXpert-v1.0-small it is about 20 MB.
  * @param[out] out_bytes receives the count.
  * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_dataset_memory_usage(const chexpert_dataset *ds, size_t *out_bytes);
@@ -308,6 +319,8 @@ int chexpert_dataset_memory_usage(const chexpert_dataset *ds, size_t *out_bytes)
  * @param[out] out_count receives the number of examples (CSV data rows).
  * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
  *         CHEXPERT_E_INVALID_ARGUMENT (split).
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_split_size(const chexpert_dataset *ds, int split, int64_t *out_count);
@@ -317,6 +330,8 @@ int chexpert_split_size(const chexpert_dataset *ds, int split, int64_t *out_coun
  *             split: the CSV's header columns after the fifth (14 for the
  *             real files), as TFDS counts them.
  * @return as chexpert_split_size().
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_split_num_labels(const chexpert_dataset *ds, int split, int32_t *out_count);
@@ -328,6 +343,8 @@ int chexpert_split_num_labels(const chexpert_dataset *ds, int split, int32_t *ou
  * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
  *         CHEXPERT_E_INVALID_ARGUMENT (split), CHEXPERT_E_OUT_OF_RANGE
  *         (label), CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_split_label_name(const chexpert_dataset *ds, int split, int32_t label,
@@ -346,6 +363,8 @@ int chexpert_split_label_name(const chexpert_dataset *ds, int split, int32_t lab
  *         CHEXPERT_E_INVALID_ARGUMENT (split), CHEXPERT_E_OUT_OF_RANGE,
  *         CHEXPERT_E_NOT_FOUND, CHEXPERT_E_IO, CHEXPERT_E_IMAGE,
  *         CHEXPERT_E_LIMIT.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_example_shape(const chexpert_dataset *ds, int split, int64_t index,
@@ -365,6 +384,8 @@ int chexpert_example_shape(const chexpert_dataset *ds, int split, int64_t index,
  *         failure other than a decode error after the header was read, nothing
  *         is written to `image`; after a decode error its contents are
  *         unspecified.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently (one decompressor per call).
  */
 int chexpert_example_image(const chexpert_dataset *ds, int split, int64_t index,
@@ -379,6 +400,8 @@ int chexpert_example_image(const chexpert_dataset *ds, int split, int64_t index,
  * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
  *         CHEXPERT_E_INVALID_ARGUMENT, CHEXPERT_E_OUT_OF_RANGE,
  *         CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_example_labels(const chexpert_dataset *ds, int split, int64_t index,
@@ -388,6 +411,8 @@ int chexpert_example_labels(const chexpert_dataset *ds, int split, int64_t index
  * @param[out] out_view receives example `index`'s chexpert_view (TFDS's
  *             `image_view`).
  * @return as chexpert_example_labels() except BUFFER_TOO_SMALL.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_example_view(const chexpert_dataset *ds, int split, int64_t index,
@@ -400,6 +425,8 @@ int chexpert_example_view(const chexpert_dataset *ds, int split, int64_t index,
  * @param[out] out NUL-terminated name; may be NULL only if capacity is 0.
  * @param[out] out_size bytes needed, NUL included; may be NULL.
  * @return as chexpert_example_labels().
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_example_name(const chexpert_dataset *ds, int split, int64_t index,
@@ -418,6 +445,8 @@ int chexpert_example_name(const chexpert_dataset *ds, int split, int64_t index,
  * @return CHEXPERT_OK or, if any example fails, the error of the first failing
  *         position (the message names the position, index and file); the
  *         out arrays' contents are then unspecified.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently.
  */
 int chexpert_batch_shapes(const chexpert_dataset *ds, int split,
@@ -449,6 +478,8 @@ int chexpert_batch_shapes(const chexpert_dataset *ds, int split,
  *         a per-example error, that of the first failing position. Argument,
  *         index and capacity errors are found before anything is written;
  *         after a decode error the image buffer's contents are unspecified.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
  * Thread safety: any thread, concurrently (each worker owns its decompressor
  *         and file buffer; workers are joined before the call returns).
  */

@@ -2,11 +2,12 @@ import CSystem
 import Glibc
 
 /// Runs work on short-lived pthreads that are joined before returning.
+/// Package-visible so the sample generator uses the same mechanism.
 ///
 /// Not Dispatch: after `fork()` Dispatch silently runs serially in the child,
 /// and its idle threads make the parent multi-threaded at fork time (PyTorch's
 /// DataLoader forks). Threads started here never outlive the call.
-enum ParallelWorkers {
+package enum ParallelWorkers {
     /// CPUs this process may run on (its affinity mask), at least 1.
     static func availableCPUs() -> Int {
         let count = Int(cxp_affinity_cpu_count())
@@ -29,7 +30,7 @@ enum ParallelWorkers {
     /// the calling thread, the others on new pthreads. If a thread cannot be
     /// started, its share runs on the calling thread instead. Returns when all
     /// calls have returned.
-    static func run(workers: Int, _ body: (Int) -> Void) {
+    package static func run(workers: Int, _ body: (Int) -> Void) {
         guard workers > 1 else {
             body(0)
             return

@@ -1,0 +1,56 @@
+/// SplitMix64 (Steele, Lea and Flood, 2014): the sample generator's only source
+/// of randomness.
+///
+/// Contract: the sequence of values is a pure function of the seed, identical on
+/// every platform and Swift version (the generator deliberately does not conform
+/// to `RandomNumberGenerator`, so the standard library's sampling algorithms,
+/// which may change, are never involved). Not cryptographic.
+public struct SplitMix64: Sendable {
+    /// The current state; the next output is a function of it alone.
+    public private(set) var state: UInt64
+
+    /// - Parameter seed: any value; equal seeds give equal sequences.
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    /// - Returns: the next 64 uniformly distributed bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// - Returns: an integer in `0 ..< bound` (multiply-high reduction; the bias
+    ///   is below 2^-32 for the small bounds used here); 0 when `bound <= 1`.
+    public mutating func next(below bound: Int) -> Int {
+        guard bound > 1 else { return 0 }
+        return Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
+    }
+
+    /// - Returns: an integer in `range`.
+    public mutating func next(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound &+ next(below: range.upperBound &- range.lowerBound &+ 1)
+    }
+
+    /// - Returns: a double in `[0, 1)` with 53 random bits.
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// - Returns: true with probability `p` (never for `p <= 0`, always for `p >= 1`).
+    public mutating func chance(_ p: Double) -> Bool {
+        unit() < p
+    }
+
+    /// Derives an independent seed from a seed and a stream number (for
+    /// example a split and an image index), so that streams do not overlap.
+    /// - Returns: a well-mixed 64-bit value.
+    public static func derive(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+        var generator = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+        _ = generator.next()
+        return generator.next()
+    }
+}
