@@ -239,7 +239,8 @@ int chexpert_dataset_open(chexpert_dataset **out, const char *root);
 void chexpert_dataset_close(chexpert_dataset *ds);
 
 /**
- * The resolved dataset folder (the one holding train.csv and valid.csv).
+ * The resolved dataset folder (the one holding train.csv and valid.csv), as
+ * an absolute path with symbolic links resolved (realpath of the root).
  * @param[out] out buffer for the NUL-terminated path; may be NULL only if
  *             capacity is 0 (a size query).
  * @param[in]  capacity bytes available at `out`.

@@ -22,7 +22,7 @@ public struct DatasetLayout: Sendable {
     let strippedPrefix: [UInt8]
 
     /// Resolves `root` (nil: `$CHEXPERT_ROOT`, else TFDS's default manual dir
-    /// `$HOME/tensorflow_datasets/downloads/manual`).
+    /// `$HOME/tensorflow_datasets/downloads/manual`) to an absolute path.
     /// - Throws: `.notFound` listing the folders tried.
     public init(root: String?) throws(ChexpertError) {
         let given: String
@@ -36,7 +36,13 @@ public struct DatasetLayout: Sendable {
             throw ChexpertError(.notFound, "no dataset root given, and neither CHEXPERT_ROOT nor HOME is set")
         }
         guard !given.isEmpty else { throw ChexpertError(.invalidArgument, "root is an empty string") }
+        // Absolute and canonical, so paths in messages and pickled roots do
+        // not depend on the working directory.
         var base = given
+        if let resolved = realpath(given, nil) {
+            base = String(cString: resolved)
+            free(resolved)
+        }
         while base.count > 1, base.hasSuffix("/") { base.removeLast() }
 
         let nested = base + "/" + Self.folderName

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ChexpertError", "ChexpertIndexError"]
+__all__ = ["ChexpertError", "ChexpertIndexError", "ChexpertClosedError"]
 
 
 class ChexpertError(Exception):
@@ -33,3 +33,8 @@ class ChexpertError(Exception):
 
 class ChexpertIndexError(ChexpertError, IndexError):
     """CHEXPERT_E_OUT_OF_RANGE; also an IndexError so splits are proper Sequences."""
+
+
+class ChexpertClosedError(ChexpertError, ValueError):
+    """CHEXPERT_E_CLOSED, raised by the binding itself (before any C call) for a
+    closed Dataset; also a ValueError, like I/O on a closed file."""

@@ -1,0 +1,28 @@
+"""chexpert: read CheXpert-v1.0-small with the semantics of TFDS ``chexpert`` 3.1.0.
+
+A ctypes binding of libchexpert (``include/chexpert.h``); numpy is its only
+dependency::
+
+    import chexpert
+    with chexpert.Dataset("/data/manual") as ds:
+        train = ds["train"]
+        example = train[0]          # image uint8 (H, W, 3), label int64 (14,), ...
+        batch = train.read_batch(range(64), num_threads=8)
+"""
+
+from . import _ffi
+from .dataset import LABEL_CLASS_NAMES, SPLIT_NAMES, VIEW_NAMES, Dataset, Split
+from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
+
+__version__ = "0.1.0"
+
+#: Path of the loaded libchexpert.so.
+library_path: str = _ffi.LIBRARY_PATH
+#: chexpert_version_string() of the loaded library.
+library_version: str = _ffi.chexpert_version_string().decode("ascii")
+
+__all__ = [
+    "ChexpertError", "ChexpertIndexError", "ChexpertClosedError", "Dataset", "Split",
+    "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES",
+    "library_path", "library_version", "__version__",
+]

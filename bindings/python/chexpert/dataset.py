@@ -1,0 +1,471 @@
+"""Dataset and Split: numpy examples with the types of ``tfds.as_numpy``.
+
+A :class:`Dataset` owns one ``chexpert_dataset`` handle. It frees it through
+:func:`weakref.finalize` (or an explicit, idempotent :meth:`Dataset.close`),
+refuses calls once closed before reaching C, and pickles as its resolved root
+and options only: the copy opens its own handle lazily, on first use in a
+process whose pid differs from the one that opened it. That is what PyTorch
+DataLoader workers need under both ``fork`` and ``spawn``.
+
+Images go straight from the library into numpy arrays allocated here (or the
+caller's validated ``out=``): no copies, and one C call decodes a whole batch
+on ``num_threads`` threads with the GIL released.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import ctypes
+import operator
+import os
+import threading
+import weakref
+from ctypes import POINTER, byref, c_char, c_int32, c_int64, c_size_t, c_uint8
+
+import numpy as np
+
+from . import _ffi
+from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
+
+__all__ = ["Dataset", "Split", "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES"]
+
+
+def _names(function, count):
+    return tuple(function(value).decode("utf-8") for value in range(count))
+
+
+#: ("train", "validation"), indexed by split id; from chexpert_split_name().
+SPLIT_NAMES = _names(_ffi.chexpert_split_name, _ffi.CHEXPERT_NUM_SPLITS)
+#: TFDS's ClassLabel names of `label` values, from chexpert_label_class_name().
+LABEL_CLASS_NAMES = _names(_ffi.chexpert_label_class_name, _ffi.CHEXPERT_NUM_LABEL_CLASSES)
+#: TFDS's ClassLabel names of `image_view` values, from chexpert_view_name().
+VIEW_NAMES = _names(_ffi.chexpert_view_name, _ffi.CHEXPERT_NUM_VIEWS)
+
+_DCT_VALUES = {"fast": _ffi.CHEXPERT_DCT_FAST, "accurate": _ffi.CHEXPERT_DCT_ACCURATE}
+_DCT_NAMES = {value: name for name, value in _DCT_VALUES.items()}
+_NAME_CAPACITY = 256
+
+
+def _pointer(array: np.ndarray, ctype):
+    return array.ctypes.data_as(POINTER(ctype))
+
+
+def _read_string(function, *args) -> bytes:
+    """Calls ``f(*args, char *out, size_t capacity, size_t *out_size)``."""
+    size = c_size_t(0)
+    buffer = ctypes.create_string_buffer(_NAME_CAPACITY)
+    try:
+        function(*args, buffer, len(buffer), byref(size))
+    except ChexpertError as error:
+        if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
+            raise
+        buffer = ctypes.create_string_buffer(size.value)
+        function(*args, buffer, len(buffer), byref(size))
+    return buffer.raw[: size.value - 1]
+
+
+def _binding_error(cls, code: int, message: str) -> ChexpertError:
+    """An error the binding finds itself, named like the library's."""
+    return cls(code, _ffi.chexpert_status_name(code).decode(), message)
+
+
+def _out_of_range(message: str) -> ChexpertIndexError:
+    return _binding_error(ChexpertIndexError, _ffi.CHEXPERT_E_OUT_OF_RANGE, message)
+
+
+# Locks are re-made in a forked child: one held by another thread at fork time
+# would otherwise stay held forever there.
+_live_datasets: "weakref.WeakSet[Dataset]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for dataset in list(_live_datasets):
+        dataset._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class Dataset:
+    """An open CheXpert-v1.0-small folder with TFDS ``chexpert`` 3.1.0 semantics.
+
+    Args:
+        root: the folder holding ``CheXpert-v1.0-small/`` (TFDS's manual_dir),
+            or the folder holding train.csv and valid.csv. ``None``:
+            ``$CHEXPERT_ROOT``, else ``~/tensorflow_datasets/downloads/manual``.
+        dct: ``"fast"`` (default; bit-identical to TFDS/TensorFlow) or
+            ``"accurate"`` (libjpeg ISLOW, as Pillow and torchvision decode).
+        max_pixels, max_file_bytes: the library's limits
+            (CHEXPERT_OPTION_MAX_PIXELS / _MAX_FILE_BYTES); ``None`` keeps
+            its defaults.
+
+    Raises:
+        ChexpertError: the library's status and message (a missing folder or
+            CSV, a CSV format error naming file, line and column, ...).
+    """
+
+    def __init__(self, root=None, dct: str = "fast", *, max_pixels=None, max_file_bytes=None):
+        if dct not in _DCT_VALUES:
+            raise ValueError(f"dct must be one of {tuple(_DCT_VALUES)}, not {dct!r}")
+        options = {_ffi.CHEXPERT_OPTION_DCT: _DCT_VALUES[dct]}
+        if max_pixels is not None:
+            options[_ffi.CHEXPERT_OPTION_MAX_PIXELS] = operator.index(max_pixels)
+        if max_file_bytes is not None:
+            options[_ffi.CHEXPERT_OPTION_MAX_FILE_BYTES] = operator.index(max_file_bytes)
+        self._init_state(
+            root=None if root is None else os.fsdecode(os.fspath(root)),
+            options=options, closed=False)
+        self._open()
+
+    # -- lifetime --------------------------------------------------------
+
+    def _init_state(self, *, root, options, closed):
+        self._root = root            # resolved by the library once opened
+        self._options = dict(options)
+        self._closed = closed
+        self._handle = None
+        self._finalizer = None
+        self._pid = None
+        self._lock = threading.Lock()
+        _live_datasets.add(self)
+
+    def _open(self) -> None:
+        handle = _ffi.dataset_p()
+        root = None if self._root is None else os.fsencode(self._root)
+        _ffi.chexpert_dataset_open(byref(handle), root)
+        finalizer = weakref.finalize(self, _ffi.chexpert_dataset_close, handle)
+        try:
+            for key, value in self._options.items():
+                _ffi.chexpert_dataset_set_option(handle, key, value)
+            # Absolute (the library resolves it), so that a pickled copy opens
+            # the same folder whatever its working directory.
+            resolved = os.fsdecode(_read_string(_ffi.chexpert_dataset_root, handle))
+        except BaseException:
+            finalizer()
+            raise
+        self._root = resolved
+        self._handle, self._finalizer, self._pid = handle, finalizer, os.getpid()
+
+    def _checked_handle(self):
+        """The handle for a call: a Python error when closed; reopens in a new process."""
+        if self._closed:
+            raise self._closed_error()
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._closed:
+                    raise self._closed_error()
+                if self._pid != os.getpid():
+                    if self._finalizer is not None:
+                        # The parent's handle, inherited through fork: leave it alone.
+                        self._finalizer.detach()
+                    self._open()
+        return self._handle
+
+    def _closed_error(self) -> ChexpertClosedError:
+        return _binding_error(ChexpertClosedError, _ffi.CHEXPERT_E_CLOSED,
+                              f"the chexpert.Dataset of {self._root} is closed")
+
+    def close(self) -> None:
+        """Releases the handle. Idempotent; later calls raise ChexpertClosedError."""
+        with self._lock:
+            self._closed = True
+            finalizer, self._finalizer, self._handle = self._finalizer, None, None
+            if finalizer is not None:
+                if self._pid == os.getpid():
+                    finalizer()
+                else:
+                    finalizer.detach()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> "Dataset":
+        self._checked_handle()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __getstate__(self):
+        return {"root": self._root, "options": self._options, "closed": self._closed}
+
+    def __setstate__(self, state):
+        self._init_state(**state)
+
+    def __repr__(self) -> str:
+        status = "closed" if self._closed else f"dct={self.dct!r}"
+        return f"<chexpert.Dataset root={self._root!r} {status}>"
+
+    # -- properties ------------------------------------------------------
+
+    @property
+    def root(self) -> str:
+        """The resolved folder that holds train.csv and valid.csv."""
+        return self._root
+
+    @property
+    def split_names(self) -> tuple:
+        return SPLIT_NAMES
+
+    def _option(self, key: int) -> int:
+        value = c_int64()
+        _ffi.chexpert_dataset_get_option(self._checked_handle(), key, byref(value))
+        return value.value
+
+    @property
+    def dct(self) -> str:
+        return _DCT_NAMES[self._option(_ffi.CHEXPERT_OPTION_DCT)]
+
+    @property
+    def max_pixels(self) -> int:
+        return self._option(_ffi.CHEXPERT_OPTION_MAX_PIXELS)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self._option(_ffi.CHEXPERT_OPTION_MAX_FILE_BYTES)
+
+    def memory_usage(self) -> int:
+        """Bytes the library holds for this handle (fixed after open)."""
+        count = c_size_t()
+        _ffi.chexpert_dataset_memory_usage(self._checked_handle(), byref(count))
+        return count.value
+
+    # -- splits ----------------------------------------------------------
+
+    def split(self, split) -> "Split":
+        """A split by name ("train", "validation") or chexpert_split id."""
+        if isinstance(split, str):
+            try:
+                split_id = SPLIT_NAMES.index(split)
+            except ValueError:
+                raise KeyError(f"unknown split {split!r}; the splits are {SPLIT_NAMES}") from None
+        else:
+            split_id = operator.index(split)
+        return Split(self, split_id)
+
+    __getitem__ = split
+
+
+class Split(collections.abc.Sequence):
+    """The examples of one split, in CSV order; slicing gives a view.
+
+    ``split[i]`` is ``{"image": uint8 (H, W, 3), "label": int64 (L,),
+    "image_view": np.int64, "name": bytes}``, as ``tfds.as_numpy`` yields.
+    """
+
+    def __init__(self, dataset: Dataset, split_id: int, *, _view=None):
+        self._dataset = dataset
+        self._id = split_id
+        if _view is None:
+            handle = dataset._checked_handle()
+            count, labels = c_int64(), c_int32()
+            _ffi.chexpert_split_size(handle, split_id, byref(count))
+            _ffi.chexpert_split_num_labels(handle, split_id, byref(labels))
+            self._range = range(count.value)
+            self._full = True
+            self._num_labels = labels.value
+            self._label_names = None
+        else:
+            parent, self._range = _view
+            self._full = False
+            self._num_labels = parent._num_labels
+            self._label_names = parent._label_names
+
+    @property
+    def name(self) -> str:
+        return SPLIT_NAMES[self._id]
+
+    @property
+    def dataset(self) -> Dataset:
+        return self._dataset
+
+    @property
+    def indices(self) -> range:
+        """The split-wide (CSV row) indices of this split or view."""
+        return self._range
+
+    @property
+    def num_labels(self) -> int:
+        return self._num_labels
+
+    @property
+    def label_names(self) -> tuple:
+        """Header names of the label columns (every column after the fifth)."""
+        if self._label_names is None:
+            handle = self._dataset._checked_handle()
+            self._label_names = tuple(
+                _read_string(_ffi.chexpert_split_label_name, handle, self._id, label).decode()
+                for label in range(self._num_labels))
+        return self._label_names
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __repr__(self) -> str:
+        view = "" if self._full else f" view={self._range}"
+        return f"<chexpert.Split {self.name!r} len={len(self)}{view}>"
+
+    # -- index mapping ---------------------------------------------------
+
+    def _base_index(self, index) -> int:
+        position = operator.index(index)
+        count = len(self._range)
+        if position < 0:
+            position += count
+        if self._full:
+            return position            # out of range: the library says so
+        if not 0 <= position < count:
+            raise _out_of_range(
+                f"index {index} is outside this view of {count} examples of split {self.name!r}")
+        return self._range[position]
+
+    def _base_indices(self, indices) -> np.ndarray:
+        positions = np.asarray(indices)
+        if positions.ndim != 1:
+            raise ValueError(f"indices must be one-dimensional, not of shape {positions.shape}")
+        if positions.size and positions.dtype.kind not in "iu":
+            raise TypeError(f"indices must be integers, not {positions.dtype}")
+        positions = positions.astype(np.int64)
+        count = len(self._range)
+        positions = np.where(positions < 0, positions + count, positions)
+        if not self._full:
+            bad = np.flatnonzero((positions < 0) | (positions >= count))
+            if bad.size:
+                first = bad[0]
+                raise _out_of_range(
+                    f"indices[{first}] = {np.asarray(indices)[first]} is outside this view "
+                    f"of {count} examples of split {self.name!r}")
+            positions = self._range.start + positions * self._range.step
+        return np.ascontiguousarray(positions, dtype=np.int64)
+
+    # -- examples --------------------------------------------------------
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Split(self._dataset, self._id, _view=(self, self._range[index]))
+        return self._example(self._base_index(index))
+
+    def __iter__(self):
+        for position in range(len(self)):
+            yield self[position]
+
+    def shape(self, index) -> tuple:
+        """(H, W, 3) of example `index`, from its JPEG header."""
+        height, width = c_int32(), c_int32()
+        _ffi.chexpert_example_shape(
+            self._dataset._checked_handle(), self._id, self._base_index(index),
+            byref(height), byref(width))
+        return (height.value, width.value, 3)
+
+    def _name(self, handle, base: int) -> bytes:
+        return _read_string(_ffi.chexpert_example_name, handle, self._id, base)
+
+    def _example(self, base: int) -> dict:
+        handle = self._dataset._checked_handle()
+        height, width = c_int32(), c_int32()
+        _ffi.chexpert_example_shape(handle, self._id, base, byref(height), byref(width))
+        image = np.empty((height.value, width.value, 3), dtype=np.uint8, order="C")
+        _ffi.chexpert_example_image(
+            handle, self._id, base, _pointer(image, c_uint8), image.nbytes, None, None)
+        label = np.empty(self._num_labels, dtype=np.int64)
+        _ffi.chexpert_example_labels(handle, self._id, base, _pointer(label, c_int64), label.size)
+        view = c_int32()
+        _ffi.chexpert_example_view(handle, self._id, base, byref(view))
+        return {"image": image, "label": label, "image_view": np.int64(view.value),
+                "name": self._name(handle, base)}
+
+    def read_batch(self, indices, num_threads: int = 0, out=None) -> dict:
+        """Reads examples `indices` in one call, decoding on `num_threads` threads.
+
+        Returns ``{"image": ..., "label": int64 (N, L), "image_view": int64 (N,),
+        "name": list of bytes}``. ``image`` is a uint8 (N, H, W, 3) array when all
+        shapes are equal (``out`` if given: C-contiguous, writeable uint8 of exactly
+        that shape), else a list of (H, W, 3) arrays viewing one packed buffer.
+        ``num_threads=0`` uses every CPU available to the process.
+        """
+        handle = self._dataset._checked_handle()
+        bases = self._base_indices(indices)
+        count = bases.size
+        num_threads = operator.index(num_threads)
+        heights = np.empty(count, dtype=np.int32)
+        widths = np.empty(count, dtype=np.int32)
+        _ffi.chexpert_batch_shapes(
+            handle, self._id, _pointer(bases, c_int64), count,
+            _pointer(heights, c_int32), _pointer(widths, c_int32), num_threads)
+        uniform = bool(count) and bool(
+            (heights == heights[0]).all() and (widths == widths[0]).all())
+        if uniform:
+            shape = (count, int(heights[0]), int(widths[0]), 3)
+        elif count == 0:  # any (0, H, W, 3) out= will do
+            shape = out.shape if isinstance(out, np.ndarray) and out.ndim == 4 else (0, 0, 0, 3)
+        else:
+            shape = None
+        if out is not None:
+            if shape is None:
+                raise ValueError("out= needs images of one shape; this batch has several")
+            images = _checked_out(out, shape)
+        elif shape is not None:
+            images = np.empty(shape, dtype=np.uint8, order="C")
+        else:
+            sizes = heights.astype(np.int64) * widths.astype(np.int64) * 3
+            images = np.empty(int(sizes.sum()), dtype=np.uint8)
+        labels = np.empty((count, self._num_labels), dtype=np.int64)
+        views = np.empty(count, dtype=np.int32)
+        _ffi.chexpert_batch_read(
+            handle, self._id, _pointer(bases, c_int64), count,
+            _pointer(heights, c_int32), _pointer(widths, c_int32),
+            _pointer(images, c_uint8), images.nbytes,
+            _pointer(labels, c_int64), labels.size,
+            _pointer(views, c_int32), views.size,
+            num_threads)
+        if shape is None:
+            offsets = np.cumsum(sizes)[:-1]
+            images = [piece.reshape(int(h), int(w), 3) for piece, h, w
+                      in zip(np.split(images, offsets), heights, widths)]
+        return {"image": images, "label": labels, "image_view": views.astype(np.int64),
+                "name": [self._name(handle, int(base)) for base in bases]}
+
+    def _labels_and_views(self, *, want_labels: bool):
+        handle = self._dataset._checked_handle()
+        bases = np.ascontiguousarray(np.asarray(self._range, dtype=np.int64))
+        count = bases.size
+        labels = np.empty((count, self._num_labels), dtype=np.int64) if want_labels else None
+        views = None if want_labels else np.empty(count, dtype=np.int32)
+        _ffi.chexpert_batch_read(
+            handle, self._id, _pointer(bases, c_int64), count,
+            None, None, None, 0,
+            None if labels is None else _pointer(labels, c_int64),
+            0 if labels is None else labels.size,
+            None if views is None else _pointer(views, c_int32),
+            0 if views is None else views.size,
+            1)
+        return labels if want_labels else views.astype(np.int64)
+
+    def labels(self) -> np.ndarray:
+        """int64 (N, L): every label vector of the split, in one call (no decoding)."""
+        return self._labels_and_views(want_labels=True)
+
+    def views(self) -> np.ndarray:
+        """int64 (N,): every image_view of the split, in one call (no decoding)."""
+        return self._labels_and_views(want_labels=False)
+
+
+def _checked_out(out, shape: tuple) -> np.ndarray:
+    """Validates a caller's ``out=`` array for `shape` (uint8, C order, writeable).
+
+    An array with too few bytes is passed on: the library refuses it with
+    CHEXPERT_E_BUFFER_TOO_SMALL and writes nothing.
+    """
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+    if out.dtype != np.uint8:
+        raise TypeError(f"out must have dtype uint8, not {out.dtype}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+    needed = int(np.prod(shape, dtype=np.int64))
+    if out.nbytes >= needed and out.shape != shape:
+        raise ValueError(f"out has shape {out.shape}; this batch needs {shape}")
+    return out
