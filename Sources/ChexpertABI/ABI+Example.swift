@@ -38,15 +38,12 @@ public func chexpert_example_image(_ ds: OpaquePointer?, _ split: CInt, _ index:
 public func chexpert_example_labels(_ ds: OpaquePointer?, _ split: CInt, _ index: Int64,
                                     _ labels: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let split = try ChexpertABI.split(split)
-        let table = dataset.table(split)
         let labels = try required(labels, "labels")
         let capacity = try size(capacity, "capacity")
-        let row = try core { () throws(ChexpertError) in try table.checkedIndex(index, split: split) }
+        let (table, row) = try exampleRow(ds, split, index)
         guard capacity >= table.labelCount else {
             throw Failure(CHEXPERT_E_BUFFER_TOO_SMALL,
-                          "labels holds \(capacity) elements; split '\(split.name)' has \(table.labelCount) labels")
+                          "labels holds \(capacity) elements; the split has \(table.labelCount) labels")
         }
         for (i, value) in table.labels(at: row).enumerated() { labels[i] = Int64(value) }
     }
@@ -56,11 +53,8 @@ public func chexpert_example_labels(_ ds: OpaquePointer?, _ split: CInt, _ index
 public func chexpert_example_view(_ ds: OpaquePointer?, _ split: CInt, _ index: Int64,
                                   _ outView: UnsafeMutablePointer<Int32>?) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let split = try ChexpertABI.split(split)
-        let table = dataset.table(split)
         let out = try required(outView, "out_view")
-        let row = try core { () throws(ChexpertError) in try table.checkedIndex(index, split: split) }
+        let (table, row) = try exampleRow(ds, split, index)
         out.pointee = Int32(table.view(at: row))
     }
 }
@@ -70,10 +64,7 @@ public func chexpert_example_name(_ ds: OpaquePointer?, _ split: CInt, _ index: 
                                   _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                   _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let split = try ChexpertABI.split(split)
-        let table = dataset.table(split)
-        let row = try core { () throws(ChexpertError) in try table.checkedIndex(index, split: split) }
+        let (table, row) = try exampleRow(ds, split, index)
         try writeString(table.name(at: row), to: out, capacity: capacity, size: outSize,
                         what: "the name of example \(index)")
     }

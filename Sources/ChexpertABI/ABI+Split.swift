@@ -4,9 +4,7 @@ import ChexpertCore
 @c @implementation
 public func chexpert_split_size(_ ds: OpaquePointer?, _ split: CInt, _ outCount: UnsafeMutablePointer<Int64>?) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let table = dataset.table(try ChexpertABI.split(split))
-        try required(outCount, "out_count").pointee = Int64(table.count)
+        try required(outCount, "out_count").pointee = Int64(try splitTable(ds, split).table.count)
     }
 }
 
@@ -14,9 +12,7 @@ public func chexpert_split_size(_ ds: OpaquePointer?, _ split: CInt, _ outCount:
 public func chexpert_split_num_labels(_ ds: OpaquePointer?, _ split: CInt,
                                       _ outCount: UnsafeMutablePointer<Int32>?) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let table = dataset.table(try ChexpertABI.split(split))
-        try required(outCount, "out_count").pointee = Int32(clamping: table.labelCount)
+        try required(outCount, "out_count").pointee = Int32(clamping: try splitTable(ds, split).table.labelCount)
     }
 }
 
@@ -25,9 +21,7 @@ public func chexpert_split_label_name(_ ds: OpaquePointer?, _ split: CInt, _ lab
                                       _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                       _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let split = try ChexpertABI.split(split)
-        let table = dataset.table(split)
+        let (_, split, table) = try splitTable(ds, split)
         guard label >= 0, Int(label) < table.labelCount else {
             throw Failure(CHEXPERT_E_OUT_OF_RANGE,
                           "label = \(label) is out of range; split '\(split.name)' has labels 0 ..< \(table.labelCount)")

@@ -46,6 +46,20 @@ func split(_ value: CInt) throws(Failure) -> Split {
     return split
 }
 
+/// The open dataset `ds` and the table of its split `split`.
+func splitTable(_ ds: OpaquePointer?, _ split: CInt) throws(Failure) -> (dataset: Dataset, split: Split, table: SplitTable) {
+    let dataset = try HandleRegistry.shared.dataset(ds)
+    let split = try ChexpertABI.split(split)
+    return (dataset, split, dataset.table(split))
+}
+
+/// The split table of `ds` and `split`, and `index` checked against it.
+func exampleRow(_ ds: OpaquePointer?, _ split: CInt, _ index: Int64) throws(Failure) -> (table: SplitTable, row: Int) {
+    let (_, split, table) = try splitTable(ds, split)
+    let row = try core { () throws(ChexpertError) in try table.checkedIndex(index, split: split) }
+    return (table, row)
+}
+
 /// A caller buffer of `capacity` elements: nil when `pointer` is NULL and
 /// `capacity` is 0 (output skipped).
 /// - Throws: `CHEXPERT_E_NULL_POINTER` for NULL with a nonzero capacity.
