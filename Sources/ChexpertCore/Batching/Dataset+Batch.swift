@@ -14,8 +14,9 @@ extension Dataset {
         guard heights.count >= rows.count, widths.count >= rows.count else {
             throw ChexpertError(.internal, "shape arrays shorter than the batch")
         }
+        let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
         let options = self.options
-        try forEachPosition(rows, split: split, threads: threads) { (decoder, position) throws(ChexpertError) in
+        try forEachPosition(rows, split: split, workers: workers) { (decoder, position) throws(ChexpertError) in
             let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
             heights[position] = Int32(clamping: shape.height)
             widths[position] = Int32(clamping: shape.width)
@@ -50,6 +51,7 @@ extension Dataset {
                           threads: Int32) throws(ChexpertError) {
         let table = table(split)
         let rows = try checkedRows(indices, table: table, split: split)
+        let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
         let options = self.options
         let offsets = try outputs.images.map { (images) throws(ChexpertError) -> [Int] in
             guard let heights = outputs.heights, let widths = outputs.widths else {
@@ -84,7 +86,7 @@ extension Dataset {
         guard let images = outputs.images, let offsets, let base = images.baseAddress, !rows.isEmpty else { return }
         let destination = base.assumingMemoryBound(to: UInt8.self)
         let heights = outputs.heights, widths = outputs.widths
-        try forEachPosition(rows, split: split, threads: threads) { (decoder, position) throws(ChexpertError) in
+        try forEachPosition(rows, split: split, workers: workers) { (decoder, position) throws(ChexpertError) in
             let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
             let expected = ImageShape(height: Int(heights?[position] ?? 0), width: Int(widths?[position] ?? 0))
             guard shape == expected else {
@@ -140,18 +142,14 @@ extension Dataset {
         return offsets
     }
 
-    /// Runs `body` for every position on `threads` workers (position k on
+    /// Runs `body` for every position on `workers` threads (position k on
     /// worker k % workers), each with its own `ExampleDecoder`. A worker stops
     /// at its first error.
     /// - Throws: the error of the smallest failing position, prefixed with
     ///   the position and index.
-    private func forEachPosition(_ rows: [Int], split: Split, threads: Int32,
+    private func forEachPosition(_ rows: [Int], split: Split, workers: Int,
                                  _ body: (ExampleDecoder, Int) throws(ChexpertError) -> Void) throws(ChexpertError) {
-        guard !rows.isEmpty else {
-            _ = try ParallelWorkers.workerCount(requested: threads, items: 1)
-            return
-        }
-        let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
+        guard !rows.isEmpty else { return }
         let failures = UnsafeMutableBufferPointer<(Int, ChexpertError)?>.allocate(capacity: workers)
         failures.initialize(repeating: nil)
         defer {

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Tests/c/run.sh: C-side tests of a built libchexpert.so.
+#
+#   bash Tests/c/run.sh [LIBRARY.so]
+#
+# LIBRARY.so defaults to $CHEXPERT_LIBRARY, else .build/release/libchexpert.so.
+# The sample generator is $CHEXPERT_SAMPLE_BIN, else chexpert-sample next to it.
+#
+# Steps (each prints one line; the first failure stops the run, exit 1):
+#   1. ABI: exported functions == functions declared in include/chexpert.h;
+#      nothing but chexpert_* exported, all under version node CHEXPERT_1;
+#      NEEDED holds no Swift runtime; the header compiles as C11 and C++;
+#      the Swift ABI module agrees with the header (generated header check).
+#   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c and
+#      Tests/c/test_ffi.c against LIBRARY.so with -Wall -Wextra -Werror.
+#   3. Generate a sample tree with chexpert-sample.
+#   4. Run the example, test_api and test_ffi, then all three again under
+#      valgrind (memcheck, --leak-check=full; errors must be zero).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo"
+
+library="${1:-${CHEXPERT_LIBRARY:-$repo/.build/release/libchexpert.so}}"
+if [[ ! -f "$library" ]]; then
+    echo "run.sh: no library at $library (build it with: swift build -c release)" >&2
+    exit 1
+fi
+library="$(cd "$(dirname "$library")" && pwd)/$(basename "$library")"
+libdir="$(dirname "$library")"
+generator="${CHEXPERT_SAMPLE_BIN:-$libdir/chexpert-sample}"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/chexpert-c-tests.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+step() { printf '%-58s' "$1"; }
+pass() { echo "ok${1:+ ($1)}"; }
+fail() {
+    echo "FAILED"
+    echo "  $1" >&2
+    if [[ -n "${2:-}" && -s "$2" ]]; then sed 's/^/  | /' "$2" >&2; fi
+    exit 1
+}
+
+# A C compiler that understands clang's JSON AST dump, for the header's names.
+clang_bin="$(command -v clang || true)"
+[[ -z "$clang_bin" && -x /opt/swift/usr/bin/clang ]] && clang_bin=/opt/swift/usr/bin/clang
+cc_bin="${CC:-cc}"
+
+echo "libchexpert C tests: $library"
+
+# ---------------------------------------------------------------------------
+# 1. ABI checks
+# ---------------------------------------------------------------------------
+
+# Functions declared in the header. Preferred: clang's AST (immune to
+# formatting); fallback: a grep for `chexpert_name(` in declarations.
+step "header: declared functions"
+if [[ -n "$clang_bin" ]]; then
+    "$clang_bin" -x c -std=c11 -Xclang -ast-dump=json -fsyntax-only include/chexpert.h \
+        > "$work/ast.json" 2> "$work/ast.err" || fail "clang could not parse include/chexpert.h" "$work/ast.err"
+    python3 - "$work/ast.json" > "$work/header.txt" <<'EOF'
+import json, sys
+tree = json.load(open(sys.argv[1]))
+names = set()
+def walk(node):
+    for child in node.get("inner", []):
+        if child.get("kind") == "FunctionDecl" and not child.get("isImplicit"):
+            names.add(child["name"])
+        elif child.get("kind") == "LinkageSpecDecl":
+            walk(child)
+walk(tree)
+print("\n".join(sorted(n for n in names if n.startswith("chexpert_"))))
+EOF
+    how="clang AST"
+else
+    grep -v '^\s*\*\|^\s*/\*\|^#' include/chexpert.h | grep -oE '\bchexpert_[a-z0-9_]+[[:space:]]*\(' \
+        | tr -d '( \t' | sort -u > "$work/header.txt"
+    how="grep; clang not found"
+fi
+declared=$(wc -l < "$work/header.txt")
+[[ "$declared" -ge 20 ]] || fail "only $declared functions found in include/chexpert.h" "$work/header.txt"
+pass "$declared functions, $how"
+
+step "exports: exactly the header's functions"
+nm -D --defined-only "$library" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u > "$work/exported.txt"
+if ! diff "$work/header.txt" "$work/exported.txt" > "$work/exports.diff"; then
+    fail "declared (<) and exported (>) functions differ" "$work/exports.diff"
+fi
+pass "$(wc -l < "$work/exported.txt") functions"
+
+# Global or weak, defined dynamic symbols of any type: only chexpert_*
+# functions, each under CHEXPERT_1, plus the version node symbol itself.
+step "exports: nothing but chexpert_*@@CHEXPERT_1"
+readelf --dyn-syms -W "$library" | awk '
+    $5 == "GLOBAL" || $5 == "WEAK" || $5 == "GNU_UNIQUE" {
+        if ($7 != "UND") print $4, $8
+    }' > "$work/globals.txt"
+awk '!($1 == "OBJECT" && $2 == "CHEXPERT_1") && !($1 == "FUNC" && $2 ~ /^chexpert_[a-z0-9_]+@@CHEXPERT_1$/)' \
+    "$work/globals.txt" > "$work/unexpected.txt"
+[[ -s "$work/unexpected.txt" ]] && fail "unexpected exported symbols (type name)" "$work/unexpected.txt"
+pass "$(wc -l < "$work/globals.txt") global symbols"
+
+step "NEEDED: system libraries only, no Swift runtime"
+readelf -d "$library" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' > "$work/needed.txt"
+grep -vE '^(libturbojpeg\.so\.0|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libm\.so\.6|libc\.so\.6|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$' \
+    "$work/needed.txt" > "$work/extra-needed.txt" || true
+[[ -s "$work/extra-needed.txt" ]] && fail "unexpected NEEDED entries (libswift* means the runtime is not static)" "$work/extra-needed.txt"
+pass "$(tr '\n' ' ' < "$work/needed.txt" | sed 's/ $//')"
+
+step "header: compiles as C11 and C++"
+printf '#include "chexpert.h"\nint main(void) { return chexpert_version_number() == CHEXPERT_VERSION_NUMBER ? 0 : 1; }\n' > "$work/header_c.c"
+"$cc_bin" -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I include "$work/header_c.c" > "$work/hdr.log" 2>&1 \
+    || fail "include/chexpert.h is not clean C11" "$work/hdr.log"
+printf '#include "chexpert.h"\nint main() { chexpert_dataset *ds = nullptr; chexpert_dataset_close(ds); return 0; }\n' > "$work/header_cxx.cc"
+g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ -I include "$work/header_cxx.cc" > "$work/hdr.log" 2>&1 \
+    || fail "include/chexpert.h is not clean C++11" "$work/hdr.log"
+pass "gcc -std=c11 -pedantic, g++ -std=c++11"
+
+# Swift side against the header (style practice 11). SwiftPM compiles the
+# ChexpertABI module with -emit-objc-header-path (= -emit-clang-header-path);
+# the generated header declares every `@c` function that is NOT an
+# `@c @implementation` of a header declaration. The check:
+#   a) one C translation unit includes chexpert.h and the generated header:
+#      a Swift function whose C signature differs from the header is a
+#      "conflicting types" error;
+#   b) the ABI sources implement every header function as `@c @implementation`
+#      (which the compiler checks against the header; a plain @c or @_cdecl
+#      export would only be caught by a)).
+step "swift: ABI module agrees with the header"
+generated="$libdir/ChexpertABI.build/include/ChexpertABI-Swift.h"
+if [[ ! -f "$generated" ]]; then
+    fail "no $generated: build the library with SwiftPM (swift build -c release) before this check" /dev/null
+elif [[ -z "$clang_bin" ]]; then
+    fail "clang not found (the Swift toolchain ships one); it compiles the Swift-generated header" /dev/null
+else
+    printf '#include "chexpert.h"\n#include "ChexpertABI-Swift.h"\n' > "$work/both.c"
+    "$clang_bin" -std=c11 -Wall -Wextra -Werror -fsyntax-only -I include -I "$(dirname "$generated")" \
+        "$work/both.c" > "$work/both.log" 2>&1 \
+        || fail "chexpert.h and the Swift-generated header disagree" "$work/both.log"
+    python3 - "$work/header.txt" Sources/ChexpertABI > "$work/impl.log" <<'EOF' || fail "ABI sources do not implement the header with @c @implementation" "$work/impl.log"
+import pathlib, re, sys
+declared = set(open(sys.argv[1]).read().split())
+implemented, loose = set(), []
+for path in sorted(pathlib.Path(sys.argv[2]).rglob("*.swift")):
+    text = path.read_text()
+    implemented |= set(re.findall(r"@c\s+@implementation\s+public\s+func\s+(chexpert_\w+)", text))
+    for match in re.finditer(r"@_cdecl\b|@c\b(?!\s+@implementation)", text):
+        line = text.count("\n", 0, match.start()) + 1
+        loose.append(f"{path}:{line}: {match.group(0)} without @implementation")
+missing = sorted(declared - implemented)
+extra = sorted(implemented - declared)
+for name in missing: print(f"not implemented as @c @implementation: {name}")
+for name in extra: print(f"implemented but not declared: {name}")
+for item in loose: print(item)
+sys.exit(1 if missing or extra or loose else 0)
+EOF
+    pass "generated header: $(grep -c 'chexpert_' "$generated" || true) extra chexpert_ decls"
+fi
+
+# ---------------------------------------------------------------------------
+# 2. Build
+# ---------------------------------------------------------------------------
+
+cflags=(-std=c11 -Wall -Wextra -Werror -O1 -g -I include)
+linklib=(-L "$libdir" -lchexpert "-Wl,-rpath,$libdir")
+
+step "build: examples/c/chexpert_summary.c"
+"$cc_bin" "${cflags[@]}" examples/c/chexpert_summary.c "${linklib[@]}" -o "$work/chexpert_summary" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: Tests/c/test_api.c"
+"$cc_bin" "${cflags[@]}" $(pkg-config --cflags libturbojpeg) Tests/c/test_api.c "${linklib[@]}" \
+    $(pkg-config --libs libturbojpeg) -pthread -o "$work/test_api" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: Tests/c/test_ffi.c (dlopen + libffi)"
+"$cc_bin" "${cflags[@]}" $(pkg-config --cflags libffi) Tests/c/test_ffi.c $(pkg-config --libs libffi) -ldl \
+    -o "$work/test_ffi" > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+# ---------------------------------------------------------------------------
+# 3. Fixture
+# ---------------------------------------------------------------------------
+
+step "fixture: chexpert-sample"
+[[ -x "$generator" ]] || fail "no sample generator at $generator (swift build -c release builds it)"
+# More train patients than the default so a 40-example batch has variety;
+# some colour JPEGs to cover the RGB path (real CheXpert images are grey).
+"$generator" --out "$work/tree" --train-patients 30 --color-fraction 0.2 > "$work/gen.log" 2>&1 \
+    || fail "chexpert-sample failed" "$work/gen.log"
+pass "$(find "$work/tree" -name '*.jpg' | wc -l) JPEGs"
+
+# ---------------------------------------------------------------------------
+# 4. Run, then run again under valgrind
+# ---------------------------------------------------------------------------
+
+step "run: chexpert_summary"
+"$work/chexpert_summary" "$work/tree" > "$work/summary.log" 2>&1 || fail "exit status $?" "$work/summary.log"
+pass
+
+step "run: test_api"
+"$work/test_api" "$work/tree" > "$work/api.log" 2>&1 || fail "test_api failed" "$work/api.log"
+pass "$(tail -n 1 "$work/api.log")"
+
+step "run: test_ffi"
+"$work/test_ffi" "$library" "$work/tree" > "$work/ffi.log" 2>&1 || fail "test_ffi failed" "$work/ffi.log"
+pass "$(tail -n 1 "$work/ffi.log")"
+
+# Valgrind 3.19 (Debian 12) cannot read the DWARF 5 forms in the Swift
+# toolchain's debug info and says so on stderr; that is noise, so the log is
+# shown only on failure. Tests/c/valgrind.supp explains its one suppression.
+if command -v valgrind > /dev/null; then
+    valgrind=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible
+              --suppressions="$repo/Tests/c/valgrind.supp")
+    for program in chexpert_summary test_api test_ffi; do
+        step "valgrind: $program"
+        args=("$work/tree")
+        [[ "$program" == test_ffi ]] && args=("$library" "$work/tree")
+        status=0
+        "${valgrind[@]}" --log-file="$work/vg-$program.log" "$work/$program" "${args[@]}" \
+            > "$work/vg-$program.out" 2>&1 || status=$?
+        [[ $status -eq 0 ]] || fail "exit status $status (99: memcheck errors)" "$work/vg-$program.log"
+        pass "$(grep -o 'ERROR SUMMARY: [0-9]* errors' "$work/vg-$program.log" | tail -n 1)"
+    done
+else
+    fail "valgrind is not installed (bash scripts/setup.sh installs it)"
+fi
+
+echo "C tests: all passed"

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: everything the other scripts need, idempotent.
+#
+#   1. System packages (apt, only those missing): libturbojpeg0-dev (the
+#      library's JPEG decoder), libffi-dev + pkg-config + gcc/g++ (C tests),
+#      valgrind (memory checks), python3-venv (only if `python3 -m venv`
+#      cannot work).
+#   2. swift build -c release  ->  .build/release/libchexpert.so and
+#      .build/release/chexpert-sample (the sample-tree generator).
+#   3. .venv with requirements-test.txt, requirements-tfds.txt and the
+#      binding (`pip install -e bindings/python`); skipped while a stamp of
+#      those files (and the interpreter) is unchanged.
+#
+# Expects a Debian 12 machine with the Swift toolchain at /opt/swift (or
+# `swift` on PATH). Run as root, or as a user with sudo, for step 1.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+say() { echo "setup: $*"; }
+
+if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+command -v swift > /dev/null || { echo "setup: no Swift toolchain (expected /opt/swift/usr/bin/swift)" >&2; exit 1; }
+
+# --- 1. System packages ------------------------------------------------------
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2> /dev/null | grep -q "install ok installed"; }
+
+missing=()
+for package in libturbojpeg0-dev libffi-dev pkg-config valgrind gcc g++; do
+    installed "$package" || missing+=("$package")
+done
+if ! command -v python3 > /dev/null; then
+    missing+=(python3 python3-venv)
+elif ! python3 -c 'import ensurepip, venv' 2> /dev/null; then
+    missing+=(python3-venv)
+fi
+
+if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo > /dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -q
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    say "system packages present"
+fi
+
+# --- 2. Build ------------------------------------------------------------------
+
+say "swift build -c release"
+swift build -c release
+[[ -f .build/release/libchexpert.so ]] || { echo "setup: .build/release/libchexpert.so was not built" >&2; exit 1; }
+
+# --- 3. Python environment -----------------------------------------------------
+
+if [[ ! -x .venv/bin/python ]]; then
+    say "creating .venv"
+    python3 -m venv .venv
+fi
+
+requirements=(requirements-test.txt)
+if [[ -f requirements-tfds.txt ]]; then
+    requirements+=(requirements-tfds.txt)
+fi
+stamp=.venv/.chexpert-setup-stamp
+wanted="$({
+    .venv/bin/python -c 'import sys; print(sys.version)'
+    sha256sum "${requirements[@]}" bindings/python/pyproject.toml
+} | sha256sum | cut -d' ' -f1)"
+
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+    say "Python packages up to date (.venv)"
+else
+    say "installing Python packages into .venv: ${requirements[*]} + bindings/python"
+    pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
+    args=()
+    for file in "${requirements[@]}"; do args+=(-r "$file"); done
+    # One resolver run, so the test and TFDS pins are solved together.
+    "${pip[@]}" install "${args[@]}"
+    "${pip[@]}" install -e bindings/python
+    echo "$wanted" > "$stamp"
+fi
+
+say "done"

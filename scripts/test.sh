@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# scripts/test.sh: set up, then run every test suite in order, stopping at the
+# first failure:
+#   1. swift test                                  (Swift unit tests)
+#   2. bash Tests/c/run.sh                         (ABI checks, C and libffi tests, valgrind)
+#   3. .venv/bin/python -m pytest Tests/python -q  (binding, adapters, TFDS conformance)
+# The C and Python suites test .build/release/libchexpert.so, the library
+# that setup just built.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+bash scripts/setup.sh
+if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+export CHEXPERT_LIBRARY="$repo/.build/release/libchexpert.so"
+
+summary=()
+run() {
+    local name="$1"
+    shift
+    echo
+    echo "=== $name: $*"
+    local start=$SECONDS status=0
+    "$@" || status=$?
+    local took=$((SECONDS - start))
+    if [[ $status -ne 0 ]]; then
+        summary+=("FAILED  $name (${took}s, exit $status)")
+        print_summary
+        echo "tests: FAILED in $name" >&2
+        exit 1
+    fi
+    summary+=("ok      $name (${took}s)")
+}
+print_summary() {
+    echo
+    echo "=== summary"
+    printf '  %s\n' "${summary[@]}"
+}
+
+run "swift test" swift test
+run "C tests" bash Tests/c/run.sh "$CHEXPERT_LIBRARY"
+run "Python tests" .venv/bin/python -m pytest Tests/python -q
+print_summary
+echo "tests: all passed"
