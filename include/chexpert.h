@@ -492,6 +492,136 @@ int chexpert_batch_read(const chexpert_dataset *ds, int split,
                         int32_t *views, size_t views_capacity,
                         int num_threads);
 
+/* ------------------------------------------------------------------------ */
+/* Resized batches (training input)                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Keys of the `params` array of chexpert_batch_read_resized(): pairs
+ *  {key, value}. Keys are pinned; unknown keys are CHEXPERT_E_INVALID_ARGUMENT.
+ *  A key given twice takes its last value. */
+typedef enum chexpert_resize_key {
+    /** Output height and width in pixels, 1 ..= 65535. Required. */
+    CHEXPERT_RESIZE_HEIGHT = 1,
+    CHEXPERT_RESIZE_WIDTH = 2,
+    /** 1 (grey: the JPEG's luma, i.e. the grey value of CheXpert's grey
+     *  JPEGs) or 3 (RGB; grey replicated, as TFDS). Default 3. */
+    CHEXPERT_RESIZE_CHANNELS = 3,
+    /** chexpert_layout. Default CHEXPERT_LAYOUT_NHWC. */
+    CHEXPERT_RESIZE_LAYOUT = 4,
+    /** chexpert_dtype. Default CHEXPERT_DTYPE_UINT8. */
+    CHEXPERT_RESIZE_DTYPE = 5,
+    /** chexpert_fit. Default CHEXPERT_FIT_COVER. */
+    CHEXPERT_RESIZE_FIT = 6,
+    /** chexpert_filter. Default CHEXPERT_FILTER_AREA. */
+    CHEXPERT_RESIZE_FILTER = 7,
+    /** chexpert_normalize. Default CHEXPERT_NORMALIZE_NONE. */
+    CHEXPERT_RESIZE_NORMALIZE = 8,
+    /** chexpert_dct for this call. Default: the handle's CHEXPERT_OPTION_DCT. */
+    CHEXPERT_RESIZE_DCT = 9
+} chexpert_resize_key;
+
+/** Memory layout of a resized batch. */
+typedef enum chexpert_layout {
+    CHEXPERT_LAYOUT_NHWC = 0,   /**< [count][height][width][channels] */
+    CHEXPERT_LAYOUT_NCHW = 1    /**< [count][channels][height][width] */
+} chexpert_layout;
+
+/** Element type of a resized batch. */
+typedef enum chexpert_dtype {
+    CHEXPERT_DTYPE_UINT8 = 0,   /**< 0 ..= 255, rounded half up; NORMALIZE_NONE only */
+    CHEXPERT_DTYPE_FLOAT32 = 1  /**< (v / 255 - mean[c]) / std[c] */
+} chexpert_dtype;
+
+/** How the source's aspect ratio meets the output's. All three map a source
+ *  window (in continuous pixel coordinates, pixel i covering [i, i+1)) onto
+ *  an output window and resample it once, separably (rows, then columns). */
+typedef enum chexpert_fit {
+    /** Scale s = max(H'/H, W'/W), then a centred crop: the source window is
+     *  H'/s x W'/s, centred (torchvision Resize(min side) + CenterCrop). */
+    CHEXPERT_FIT_COVER = 0,
+    /** Scale s = min(H'/H, W'/W): the whole source lands on round(H*s) x
+     *  round(W*s) output pixels, centred (offset floor of half the rest);
+     *  the rest is padded with source value 0 (black, before normalising). */
+    CHEXPERT_FIT_CONTAIN = 1,
+    /** The whole source onto the whole output; the aspect ratio changes. */
+    CHEXPERT_FIT_STRETCH = 2
+} chexpert_fit;
+
+/** Resampling filter, with Pillow's coefficients (Image.resize with `box`,
+ *  on float data): support scales with the reduction factor, so both
+ *  antialias when downscaling. */
+typedef enum chexpert_filter {
+    /** Pillow's BOX: every source pixel whose centre falls in an output
+     *  pixel's footprint counts equally (area averaging). */
+    CHEXPERT_FILTER_AREA = 0,
+    /** Pillow's BILINEAR: a triangle filter (torchvision antialias=True). */
+    CHEXPERT_FILTER_BILINEAR = 1
+} chexpert_filter;
+
+/** Intensity mapping of float32 output: (v / 255 - mean[c]) / std[c], with
+ *  v the resampled value in 0 ..= 255. */
+typedef enum chexpert_normalize {
+    /** mean 0, std 1/255: v itself (0 ..= 255). The only choice for uint8. */
+    CHEXPERT_NORMALIZE_NONE = 0,
+    /** mean 0, std 1: v / 255 in [0, 1]. */
+    CHEXPERT_NORMALIZE_UNIT = 1,
+    /** ImageNet: mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225); with
+     *  1 channel their averages, mean 0.449 and std 0.226. */
+    CHEXPERT_NORMALIZE_IMAGENET = 2,
+    /** torchxrayvision: (2 v / 255 - 1) * 1024 in [-1024, 1024]
+     *  (mean 0.5, std 1/2048). */
+    CHEXPERT_NORMALIZE_XRV = 3,
+    /** The `mean` and `std` arrays of the call, `channels` elements each. */
+    CHEXPERT_NORMALIZE_CUSTOM = 4
+} chexpert_normalize;
+
+/**
+ * Validates `params` and gives the bytes one resized batch of `count`
+ * examples needs: count * height * width * channels * (1 or 4).
+ * @param[in]  params {key, value} pairs, `param_count` int64 elements (even).
+ * @param[out] out_bytes receives the size.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_INVALID_ARGUMENT
+ *         (odd count, unknown key, value out of its domain, a missing size,
+ *         uint8 with a normalisation, a size that overflows).
+ * Ownership: pointer arguments are borrowed for the call; nothing to free.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_resize_output_bytes(const int64_t *params, size_t param_count, size_t count,
+                                 size_t *out_bytes);
+
+/**
+ * Reads `count` examples, each decoded, resampled to one size and written to
+ * `out` in the layout and type `params` give, in parallel; plus labels and
+ * views as chexpert_batch_read() does. Each worker thread owns its
+ * decompressor and scratch buffers, reused for all its examples.
+ *
+ * @param[in]  indices `count` example indices (repeats allowed).
+ * @param[in]  params, param_count as chexpert_resize_output_bytes().
+ * @param[in]  mean, std `stats_count` floats each: required (stats_count ==
+ *             channels) with CHEXPERT_NORMALIZE_CUSTOM, else NULL and 0.
+ *             Every std must be nonzero and finite.
+ * @param[out] out destination, `out_capacity_bytes` bytes (see
+ *             chexpert_resize_output_bytes()); suitably aligned for float.
+ * @param[out] labels, views as chexpert_batch_read(); each may be NULL with
+ *             capacity 0.
+ * @param[in]  num_threads as chexpert_batch_shapes().
+ * @return CHEXPERT_OK or an error as chexpert_batch_read(). Argument, index
+ *         and capacity errors are found before anything is written; after a
+ *         per-example error (that of the first failing position) the
+ *         contents of `out` are unspecified.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_batch_read_resized(const chexpert_dataset *ds, int split,
+                                const int64_t *indices, size_t count,
+                                const int64_t *params, size_t param_count,
+                                const float *mean, const float *std, size_t stats_count,
+                                void *out, size_t out_capacity_bytes,
+                                int64_t *labels, size_t labels_capacity,
+                                int32_t *views, size_t views_capacity,
+                                int num_threads);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,13 +47,3 @@ public func chexpert_batch_read(_ ds: OpaquePointer?, _ split: CInt,
         }
     }
 }
-
-/// An input array of `count` elements; NULL is allowed only for count 0.
-private func inputBuffer<T>(_ pointer: UnsafePointer<T>?, _ count: Int,
-                            _ name: StaticString) throws(Failure) -> UnsafeBufferPointer<T> {
-    guard let pointer else {
-        if count == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
-        throw Failure.null(name)
-    }
-    return UnsafeBufferPointer(start: pointer, count: count)
-}

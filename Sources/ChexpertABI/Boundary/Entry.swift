@@ -91,3 +91,13 @@ func writeString<C: Collection>(_ bytes: C, to out: UnsafeMutablePointer<CChar>?
     }
     buffer[i] = 0
 }
+
+/// An input array of `count` elements; NULL is allowed only for count 0.
+func inputBuffer<T>(_ pointer: UnsafePointer<T>?, _ count: Int,
+                            _ name: StaticString) throws(Failure) -> UnsafeBufferPointer<T> {
+    guard let pointer else {
+        if count == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
+        throw Failure.null(name)
+    }
+    return UnsafeBufferPointer(start: pointer, count: count)
+}

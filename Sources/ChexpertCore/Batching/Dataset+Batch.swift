@@ -16,8 +16,8 @@ extension Dataset {
         }
         let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
         let options = self.options
-        try forEachPosition(rows, split: split, workers: workers) { (decoder, position) throws(ChexpertError) in
-            let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
+        try forEachPosition(rows, split: split, workers: workers) { (worker, position) throws(ChexpertError) in
+            let shape = try worker.decoder.load(table, index: rows[position], layout: layout, options: options)
             heights[position] = Int32(clamping: shape.height)
             widths[position] = Int32(clamping: shape.width)
         }
@@ -60,18 +60,43 @@ extension Dataset {
             return try Self.packedOffsets(heights: heights, widths: widths, count: rows.count,
                                           capacity: images.count, maxPixels: options.maxPixels)
         }
-        if let labels = outputs.labels {
+        try checkMetadataCapacity(rows: rows, table: table, labels: outputs.labels, views: outputs.views)
+        writeMetadata(rows: rows, table: table, labels: outputs.labels, views: outputs.views)
+        guard let images = outputs.images, let offsets, let base = images.baseAddress, !rows.isEmpty else { return }
+        let destination = base.assumingMemoryBound(to: UInt8.self)
+        let heights = outputs.heights, widths = outputs.widths
+        try forEachPosition(rows, split: split, workers: workers) { (worker, position) throws(ChexpertError) in
+            let shape = try worker.decoder.load(table, index: rows[position], layout: layout, options: options)
+            let expected = ImageShape(height: Int(heights?[position] ?? 0), width: Int(widths?[position] ?? 0))
+            guard shape == expected else {
+                throw ChexpertError(.invalidArgument,
+                                    "the image is \(shape.height)x\(shape.width) but heights/widths say \(expected.height)x\(expected.width)")
+            }
+            try worker.decoder.decodeLoaded(shape: shape, dct: options.dct, into: destination + offsets[position], layout: layout)
+        }
+    }
+
+    /// Checks that label and view outputs hold `rows.count` examples.
+    /// - Throws: `.bufferTooSmall`.
+    func checkMetadataCapacity(rows: [Int], table: SplitTable, labels: UnsafeMutableBufferPointer<Int64>?,
+                               views: UnsafeMutableBufferPointer<Int32>?) throws(ChexpertError) {
+        if let labels {
             let needed = rows.count * table.labelCount
             guard labels.count >= needed else {
                 throw ChexpertError(.bufferTooSmall(needed: needed),
                                     "labels holds \(labels.count) elements; \(rows.count) examples x \(table.labelCount) labels need \(needed)")
             }
         }
-        if let views = outputs.views, views.count < rows.count {
+        if let views, views.count < rows.count {
             throw ChexpertError(.bufferTooSmall(needed: rows.count),
                                 "views holds \(views.count) elements; \(rows.count) examples need \(rows.count)")
         }
-        if let labels = outputs.labels {
+    }
+
+    /// Copies `rows`' labels (row k at k * labelCount) and views.
+    func writeMetadata(rows: [Int], table: SplitTable, labels: UnsafeMutableBufferPointer<Int64>?,
+                       views: UnsafeMutableBufferPointer<Int32>?) {
+        if let labels {
             var out = 0
             for row in rows {
                 for value in table.labels(at: row) {
@@ -80,25 +105,13 @@ extension Dataset {
                 }
             }
         }
-        if let views = outputs.views {
+        if let views {
             for (position, row) in rows.enumerated() { views[position] = Int32(table.view(at: row)) }
-        }
-        guard let images = outputs.images, let offsets, let base = images.baseAddress, !rows.isEmpty else { return }
-        let destination = base.assumingMemoryBound(to: UInt8.self)
-        let heights = outputs.heights, widths = outputs.widths
-        try forEachPosition(rows, split: split, workers: workers) { (decoder, position) throws(ChexpertError) in
-            let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
-            let expected = ImageShape(height: Int(heights?[position] ?? 0), width: Int(widths?[position] ?? 0))
-            guard shape == expected else {
-                throw ChexpertError(.invalidArgument,
-                                    "the image is \(shape.height)x\(shape.width) but heights/widths say \(expected.height)x\(expected.width)")
-            }
-            try decoder.decodeLoaded(shape: shape, dct: options.dct, into: destination + offsets[position], layout: layout)
         }
     }
 
     /// Checks every index before anything is read.
-    private func checkedRows(_ indices: UnsafeBufferPointer<Int64>, table: SplitTable,
+    func checkedRows(_ indices: UnsafeBufferPointer<Int64>, table: SplitTable,
                              split: Split) throws(ChexpertError) -> [Int] {
         var rows: [Int] = []
         rows.reserveCapacity(Swift.min(indices.count, 1 << 20))
@@ -143,12 +156,12 @@ extension Dataset {
     }
 
     /// Runs `body` for every position on `workers` threads (position k on
-    /// worker k % workers), each with its own `ExampleDecoder`. A worker stops
+    /// worker k % workers), each with its own `BatchWorker`. A worker stops
     /// at its first error.
     /// - Throws: the error of the smallest failing position, prefixed with
     ///   the position and index.
-    private func forEachPosition(_ rows: [Int], split: Split, workers: Int,
-                                 _ body: (ExampleDecoder, Int) throws(ChexpertError) -> Void) throws(ChexpertError) {
+    func forEachPosition(_ rows: [Int], split: Split, workers: Int,
+                         _ body: (BatchWorker, Int) throws(ChexpertError) -> Void) throws(ChexpertError) {
         guard !rows.isEmpty else { return }
         let failures = UnsafeMutableBufferPointer<(Int, ChexpertError)?>.allocate(capacity: workers)
         failures.initialize(repeating: nil)
@@ -158,10 +171,10 @@ extension Dataset {
         }
         ParallelWorkers.run(workers: workers) { worker in
             do throws(ChexpertError) {
-                let decoder = try ExampleDecoder()
+                let state = try BatchWorker()
                 for position in stride(from: worker, to: rows.count, by: workers) {
                     do throws(ChexpertError) {
-                        try body(decoder, position)
+                        try body(state, position)
                     } catch {
                         failures[worker] = (position, error)
                         return

@@ -5,6 +5,8 @@ final class ExampleDecoder {
     private let file = ScratchBuffer()
     private var path: [CChar] = []
     private var loadedBytes = 0
+    /// Whether the example last loaded is a one-component (grey) JPEG.
+    private(set) var loadedIsGrey = false
 
     /// - Throws: `.noMemory`.
     init() throws(ChexpertError) {
@@ -24,15 +26,18 @@ final class ExampleDecoder {
             guard let base = chars.baseAddress else { throw ChexpertError(.internal, "empty path buffer") }
             return try FileReader.read(path: base, displayPath: display, maxBytes: Int(options.maxFileBytes), into: file)
         }
-        return try decoder.shape(of: loaded, file: display, maxPixels: options.maxPixels)
+        let (shape, isGrey) = try decoder.shape(of: loaded, file: display, maxPixels: options.maxPixels)
+        loadedIsGrey = isGrey
+        return shape
     }
 
     /// Decodes the example last loaded, whose shape `load` returned, into
-    /// `destination` (`shape.byteCount` bytes).
+    /// `destination`: `shape.byteCount` bytes of RGB, or with `grey` one byte
+    /// per pixel.
     /// - Throws: `.image`.
-    func decodeLoaded(shape: ImageShape, dct: DCTMethod, into destination: UnsafeMutablePointer<UInt8>,
+    func decodeLoaded(shape: ImageShape, dct: DCTMethod, grey: Bool = false, into destination: UnsafeMutablePointer<UInt8>,
                       layout: DatasetLayout) throws(ChexpertError) {
-        try decoder.decode(loaded, shape: shape, dct: dct, into: destination, file: layout.displayPath(of: path))
+        try decoder.decode(loaded, shape: shape, dct: dct, grey: grey, into: destination, file: layout.displayPath(of: path))
     }
 
     private var loaded: UnsafeBufferPointer<UInt8> {

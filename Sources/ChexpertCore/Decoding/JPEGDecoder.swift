@@ -28,7 +28,8 @@ final class JPEGDecoder {
     ///   - file: the file's path, for messages.
     ///   - maxPixels: larger images are refused with `.limit`.
     /// - Throws: `.image` (not a JPEG, corrupt header, CMYK), `.limit`.
-    func shape(of data: UnsafeBufferPointer<UInt8>, file: String, maxPixels: Int64) throws(ChexpertError) -> ImageShape {
+    /// - Returns: the size, and whether the JPEG has one (grey) component.
+    func shape(of data: UnsafeBufferPointer<UInt8>, file: String, maxPixels: Int64) throws(ChexpertError) -> (ImageShape, isGrey: Bool) {
         try Self.checkSignature(data, file: file)
         guard let base = data.baseAddress else { throw ChexpertError(.image, "\(file): empty file (0 bytes)") }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
@@ -45,20 +46,21 @@ final class JPEGDecoder {
         guard pixels <= maxPixels else {
             throw ChexpertError(.limit, "\(file): \(width)x\(height) = \(pixels) pixels exceeds the limit of \(maxPixels) pixels (CHEXPERT_OPTION_MAX_PIXELS)")
         }
-        return ImageShape(height: Int(height), width: Int(width))
+        return (ImageShape(height: Int(height), width: Int(width)), colorspace == Int32(TJCS_GRAY.rawValue))
     }
 
     /// Decodes `data`, whose header gave `shape`, into `destination`
-    /// (`shape.byteCount` bytes, rows packed).
+    /// (`shape.byteCount` bytes, rows packed; with `grey`, one byte per
+    /// pixel: the luma, which for grey JPEGs is the grey value).
     /// - Throws: `.image` with libjpeg's message; `destination` may then hold
     ///   a partial image.
-    func decode(_ data: UnsafeBufferPointer<UInt8>, shape: ImageShape, dct: DCTMethod,
+    func decode(_ data: UnsafeBufferPointer<UInt8>, shape: ImageShape, dct: DCTMethod, grey: Bool = false,
                 into destination: UnsafeMutablePointer<UInt8>, file: String) throws(ChexpertError) {
         guard let base = data.baseAddress else { throw ChexpertError(.image, "\(file): empty file (0 bytes)") }
         let flags = dct.turboJPEGFlag | TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS
         let status = tjDecompress2(handle, base, UInt(data.count), destination,
                                    Int32(clamping: shape.width), 0, Int32(clamping: shape.height),
-                                   Int32(TJPF_RGB.rawValue), flags)
+                                   Int32(grey ? TJPF_GRAY.rawValue : TJPF_RGB.rawValue), flags)
         if status != 0 {
             throw ChexpertError(.image, "\(file): JPEG data cannot be decoded: \(errorText)")
         }

@@ -1,0 +1,49 @@
+import CChexpertABI
+import ChexpertCore
+
+@c @implementation
+public func chexpert_resize_output_bytes(_ params: UnsafePointer<Int64>?, _ paramCount: Int, _ count: Int,
+                                         _ outBytes: UnsafeMutablePointer<Int>?) -> CInt {
+    entry { () throws(Failure) in
+        let out = try required(outBytes, "out_bytes")
+        let spec = try resizeSpec(params, paramCount, nil, nil, 0)
+        let count = try size(count, "count")
+        out.pointee = try core { () throws(ChexpertError) in try spec.bytes(count: count) }
+    }
+}
+
+@c @implementation
+public func chexpert_batch_read_resized(_ ds: OpaquePointer?, _ split: CInt,
+                                        _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                        _ params: UnsafePointer<Int64>?, _ paramCount: Int,
+                                        _ mean: UnsafePointer<Float>?, _ std: UnsafePointer<Float>?, _ statsCount: Int,
+                                        _ out: UnsafeMutableRawPointer?, _ outCapacityBytes: Int,
+                                        _ labels: UnsafeMutablePointer<Int64>?, _ labelsCapacity: Int,
+                                        _ views: UnsafeMutablePointer<Int32>?, _ viewsCapacity: Int,
+                                        _ numThreads: CInt) -> CInt {
+    entry { () throws(Failure) in
+        let (dataset, split, _) = try splitTable(ds, split)
+        let count = try size(count, "count")
+        let indices = try inputBuffer(indices, count, "indices")
+        let spec = try resizeSpec(params, paramCount, mean, std, statsCount)
+        let capacity = try size(outCapacityBytes, "out_capacity_bytes")
+        if out == nil, capacity > 0 { throw Failure(CHEXPERT_E_NULL_POINTER, "out is NULL but its capacity is \(capacity)") }
+        let output = out.map { UnsafeMutableRawBufferPointer(start: $0, count: capacity) }
+        let labels = try optionalBuffer(labels, labelsCapacity, "labels")
+        let views = try optionalBuffer(views, viewsCapacity, "views")
+        try core { () throws(ChexpertError) in
+            try dataset.batchReadResized(split: split, indices: indices, spec: spec, output: output,
+                                         labels: labels, views: views, threads: numThreads)
+        }
+    }
+}
+
+/// The `ResizeSpec` of a call's `params`, `mean`, `std`.
+private func resizeSpec(_ params: UnsafePointer<Int64>?, _ paramCount: Int, _ mean: UnsafePointer<Float>?,
+                        _ std: UnsafePointer<Float>?, _ statsCount: Int) throws(Failure) -> ResizeSpec {
+    let pairs = try inputBuffer(params, try size(paramCount, "param_count"), "params")
+    let stats = try size(statsCount, "stats_count")
+    let means = try stats == 0 && mean == nil ? nil : inputBuffer(mean, stats, "mean")
+    let stds = try stats == 0 && std == nil ? nil : inputBuffer(std, stats, "std")
+    return try core { () throws(ChexpertError) in try ResizeSpec(params: pairs, mean: means, std: stds) }
+}
