@@ -577,7 +577,9 @@ typedef enum chexpert_normalize {
 
 /**
  * Validates `params` and gives the bytes one resized batch of `count`
- * examples needs: count * height * width * channels * (1 or 4).
+ * examples needs: count * height * width * channels * (1 or 4). With
+ * CHEXPERT_NORMALIZE_CUSTOM the statistics are not needed here (they are
+ * checked by chexpert_batch_read_resized()).
  * @param[in]  params {key, value} pairs, `param_count` int64 elements (even).
  * @param[out] out_bytes receives the size.
  * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_INVALID_ARGUMENT

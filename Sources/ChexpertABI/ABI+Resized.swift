@@ -6,7 +6,7 @@ public func chexpert_resize_output_bytes(_ params: UnsafePointer<Int64>?, _ para
                                          _ outBytes: UnsafeMutablePointer<Int>?) -> CInt {
     entry { () throws(Failure) in
         let out = try required(outBytes, "out_bytes")
-        let spec = try resizeSpec(params, paramCount, nil, nil, 0)
+        let spec = try resizeSpec(params, paramCount, nil, nil, 0, sizingOnly: true)
         let count = try size(count, "count")
         out.pointee = try core { () throws(ChexpertError) in try spec.bytes(count: count) }
     }
@@ -40,10 +40,12 @@ public func chexpert_batch_read_resized(_ ds: OpaquePointer?, _ split: CInt,
 
 /// The `ResizeSpec` of a call's `params`, `mean`, `std`.
 private func resizeSpec(_ params: UnsafePointer<Int64>?, _ paramCount: Int, _ mean: UnsafePointer<Float>?,
-                        _ std: UnsafePointer<Float>?, _ statsCount: Int) throws(Failure) -> ResizeSpec {
+                        _ std: UnsafePointer<Float>?, _ statsCount: Int, sizingOnly: Bool = false) throws(Failure) -> ResizeSpec {
     let pairs = try inputBuffer(params, try size(paramCount, "param_count"), "params")
     let stats = try size(statsCount, "stats_count")
     let means = try stats == 0 && mean == nil ? nil : inputBuffer(mean, stats, "mean")
     let stds = try stats == 0 && std == nil ? nil : inputBuffer(std, stats, "std")
-    return try core { () throws(ChexpertError) in try ResizeSpec(params: pairs, mean: means, std: stds) }
+    return try core { () throws(ChexpertError) in
+        try ResizeSpec(params: pairs, mean: means, std: stds, sizingOnly: sizingOnly)
+    }
 }

@@ -71,6 +71,14 @@ def tree(make_tree) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tree_dataset(tree):
+    """A chexpert.Dataset open on `tree` for the whole session (do not close it)."""
+    import chexpert
+    with chexpert.Dataset(tree) as dataset:
+        yield dataset
+
+
+@pytest.fixture(scope="session")
 def uniform_tree(make_tree) -> Path:
     """Every image 64 x 48, for (N, H, W, 3) batches."""
     return make_tree("--train-patients", "6", "--valid-patients", "2", "--uniform", "64x48")

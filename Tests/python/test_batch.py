@@ -9,9 +9,8 @@ import chexpert
 
 
 @pytest.fixture(scope="module")
-def ds(tree):
-    with chexpert.Dataset(tree) as dataset:
-        yield dataset
+def ds(tree_dataset):
+    return tree_dataset
 
 
 @pytest.fixture(scope="module")

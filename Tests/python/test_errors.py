@@ -6,14 +6,14 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from ctypes import POINTER, byref, c_char, c_int32, c_int64, c_size_t, c_uint8
+from ctypes import POINTER, byref, c_int32, c_int64, c_size_t, c_uint8
 
 import numpy as np
 import pytest
 
 import chexpert
 from chexpert import _ffi
-from conftest import SMALL, csv_path, expected_examples, read_csv, write_csv
+from conftest import csv_path, expected_examples, read_csv, write_csv
 
 
 def _open_error(root) -> chexpert.ChexpertError:

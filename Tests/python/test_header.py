@@ -11,7 +11,8 @@ import json
 import re
 import shutil
 import subprocess
-from ctypes import POINTER, c_char, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint8
+from ctypes import (
+    POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_void_p)
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,8 @@ CTYPES = {
     "int64_t *": POINTER(c_int64),
     "const int64_t *": POINTER(c_int64),
     "size_t *": POINTER(c_size_t),
+    "const float *": POINTER(c_float),
+    "void *": c_void_p,
     "chexpert_dataset *": dataset_p,
     "const chexpert_dataset *": dataset_p,
     "chexpert_dataset **": POINTER(dataset_p),

@@ -8,7 +8,6 @@ Image.open(...).convert("RGB") (libjpeg ISLOW) and TurboJPEG's ACCURATEDCT.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import chexpert
 import turbojpeg_ref

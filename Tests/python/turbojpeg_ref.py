@@ -2,7 +2,8 @@
 
 `decode(data, fast=True)` is tjDecompress2(..., TJPF_RGB, TJFLAG_FASTDCT |
 TJFLAG_STOPONWARNING): the recipe that is bit-identical to TensorFlow's
-decode_jpeg (shared/reference/tfds-chexpert.md section 3).
+decode_jpeg (shared/reference/tfds-chexpert.md section 3). With grey=True it
+decodes to TJPF_GRAY instead: the JPEG's luma (Y), (H, W, 1).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ctypes import POINTER, byref, c_char_p, c_int, c_ubyte, c_ulong, c_void_p
 import numpy as np
 
 TJPF_RGB = 0
+TJPF_GRAY = 6
 TJFLAG_FASTDCT = 2048
 TJFLAG_ACCURATEDCT = 4096
 TJFLAG_STOPONWARNING = 8192
@@ -45,8 +47,9 @@ _tj.tjDecompress2.argtypes = [c_void_p, POINTER(c_ubyte), c_ulong, POINTER(c_uby
 _tj.tjDecompress2.restype = c_int
 
 
-def decode(data: bytes, *, fast: bool = True) -> np.ndarray:
-    """uint8 (H, W, 3) RGB pixels of JPEG `data`; RuntimeError on any warning or error."""
+def decode(data: bytes, *, fast: bool = True, grey: bool = False) -> np.ndarray:
+    """uint8 (H, W, 3) RGB pixels of JPEG `data` ((H, W, 1) luma if `grey`);
+    RuntimeError on any warning or error."""
     handle = _tj.tjInitDecompress()
     if not handle:
         raise RuntimeError("tjInitDecompress failed")
@@ -56,10 +59,11 @@ def decode(data: bytes, *, fast: bool = True) -> np.ndarray:
         if _tj.tjDecompressHeader3(handle, source, len(data), byref(width), byref(height),
                                    byref(subsampling), byref(colorspace)) != 0:
             raise RuntimeError(_tj.tjGetErrorStr2(handle).decode())
-        image = np.empty((height.value, width.value, 3), dtype=np.uint8)
+        image = np.empty((height.value, width.value, 1 if grey else 3), dtype=np.uint8)
         flags = (TJFLAG_FASTDCT if fast else TJFLAG_ACCURATEDCT) | TJFLAG_STOPONWARNING
         if _tj.tjDecompress2(handle, source, len(data), image.ctypes.data_as(POINTER(c_ubyte)),
-                             width.value, 0, height.value, TJPF_RGB, flags) != 0:
+                             width.value, 0, height.value,
+                             TJPF_GRAY if grey else TJPF_RGB, flags) != 0:
             raise RuntimeError(_tj.tjGetErrorStr2(handle).decode())
         return image
     finally:

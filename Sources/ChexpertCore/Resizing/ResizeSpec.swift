@@ -28,9 +28,11 @@ public struct ResizeSpec: Sendable, Equatable {
     public var std: [Float] = []
 
     /// Parses `{key, value}` pairs and, for `.custom`, the statistics.
+    /// - Parameter sizingOnly: the spec only sizes a batch: `.custom` needs no
+    ///   statistics (they do not change the size) and gets placeholders.
     /// - Throws: `.invalidArgument` naming the key or array at fault.
     public init(params: UnsafeBufferPointer<Int64>, mean: UnsafeBufferPointer<Float>?,
-                std: UnsafeBufferPointer<Float>?) throws(ChexpertError) {
+                std: UnsafeBufferPointer<Float>?, sizingOnly: Bool = false) throws(ChexpertError) {
         func invalid(_ message: String) -> ChexpertError { ChexpertError(.invalidArgument, message) }
         guard params.count % 2 == 0 else {
             throw invalid("param_count = \(params.count) is odd; params holds {key, value} pairs")
@@ -68,7 +70,9 @@ public struct ResizeSpec: Sendable, Equatable {
             throw invalid("CHEXPERT_DTYPE_UINT8 takes only CHEXPERT_NORMALIZE_NONE; use CHEXPERT_DTYPE_FLOAT32 to normalise")
         }
         let given = (mean?.count ?? 0, std?.count ?? 0)
-        if normalization == .custom {
+        if normalization == .custom, sizingOnly, given == (0, 0) {
+            (self.mean, self.std) = (Array(repeating: 0, count: channels), Array(repeating: 1, count: channels))
+        } else if normalization == .custom {
             guard let mean, let std, mean.count == channels, std.count == channels else {
                 throw invalid("CHEXPERT_NORMALIZE_CUSTOM needs mean and std with \(channels) elements each (got \(given.0) and \(given.1))")
             }

@@ -8,11 +8,17 @@ dependency::
         train = ds["train"]
         example = train[0]          # image uint8 (H, W, 3), label int64 (14,), ...
         batch = train.read_batch(range(64), num_threads=8)
+        # Training input: decoded and resized in native threads, prefetched.
+        resize = chexpert.Resize(224, dtype="float32", normalize="imagenet", layout="NCHW")
+        for batch in chexpert.Loader(train, 64, resize, shuffle=True):
+            ...                     # batch["image"]: float32 (64, 3, 224, 224)
 """
 
 from . import _ffi
 from .dataset import LABEL_CLASS_NAMES, SPLIT_NAMES, VIEW_NAMES, Dataset, Split
 from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
+from .loader import Loader
+from .resize import Resize
 
 __version__ = "0.1.0"
 
@@ -23,6 +29,7 @@ library_version: str = _ffi.chexpert_version_string().decode("ascii")
 
 __all__ = [
     "ChexpertError", "ChexpertIndexError", "ChexpertClosedError", "Dataset", "Split",
+    "Resize", "Loader",
     "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES",
     "library_path", "library_version", "__version__",
 ]

@@ -10,13 +10,15 @@ header with clang's AST.
 
 Type mapping: ``const char *`` in or out (returned static strings) is
 ``c_char_p``; a ``char *`` output buffer is ``POINTER(c_char)``; the opaque
-handle is ``POINTER(chexpert_dataset)``; ``NULL`` is ``None``.
+handle is ``POINTER(chexpert_dataset)``; ``const float *`` is ``POINTER(c_float)``;
+``void *`` is ``c_void_p``; ``NULL`` is ``None``.
 """
 
 from __future__ import annotations
 
 import ctypes
-from ctypes import POINTER, c_char, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint8
+from ctypes import (
+    POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_void_p)
 
 from . import _library
 from .errors import ChexpertError, ChexpertIndexError
@@ -62,6 +64,41 @@ CHEXPERT_OPTION_MAX_FILE_BYTES = 3
 # enum chexpert_dct
 CHEXPERT_DCT_FAST = 0
 CHEXPERT_DCT_ACCURATE = 1
+
+# enum chexpert_resize_key (the {key, value} params of chexpert_batch_read_resized)
+CHEXPERT_RESIZE_HEIGHT = 1
+CHEXPERT_RESIZE_WIDTH = 2
+CHEXPERT_RESIZE_CHANNELS = 3
+CHEXPERT_RESIZE_LAYOUT = 4
+CHEXPERT_RESIZE_DTYPE = 5
+CHEXPERT_RESIZE_FIT = 6
+CHEXPERT_RESIZE_FILTER = 7
+CHEXPERT_RESIZE_NORMALIZE = 8
+CHEXPERT_RESIZE_DCT = 9
+
+# enum chexpert_layout
+CHEXPERT_LAYOUT_NHWC = 0
+CHEXPERT_LAYOUT_NCHW = 1
+
+# enum chexpert_dtype
+CHEXPERT_DTYPE_UINT8 = 0
+CHEXPERT_DTYPE_FLOAT32 = 1
+
+# enum chexpert_fit
+CHEXPERT_FIT_COVER = 0
+CHEXPERT_FIT_CONTAIN = 1
+CHEXPERT_FIT_STRETCH = 2
+
+# enum chexpert_filter
+CHEXPERT_FILTER_AREA = 0
+CHEXPERT_FILTER_BILINEAR = 1
+
+# enum chexpert_normalize
+CHEXPERT_NORMALIZE_NONE = 0
+CHEXPERT_NORMALIZE_UNIT = 1
+CHEXPERT_NORMALIZE_IMAGENET = 2
+CHEXPERT_NORMALIZE_XRV = 3
+CHEXPERT_NORMALIZE_CUSTOM = 4
 
 
 class chexpert_dataset(ctypes.Structure):
@@ -202,6 +239,29 @@ chexpert_batch_read = _status(
     POINTER(c_int64), c_size_t,
     POINTER(c_int32), POINTER(c_int32),
     POINTER(c_uint8), c_size_t,
+    POINTER(c_int64), c_size_t,
+    POINTER(c_int32), c_size_t,
+    c_int)
+
+# int chexpert_resize_output_bytes(const int64_t *params, size_t param_count, size_t count,
+#                                  size_t *out_bytes);
+chexpert_resize_output_bytes = _status(
+    "chexpert_resize_output_bytes", POINTER(c_int64), c_size_t, c_size_t, POINTER(c_size_t))
+# int chexpert_batch_read_resized(const chexpert_dataset *ds, int split,
+#                                 const int64_t *indices, size_t count,
+#                                 const int64_t *params, size_t param_count,
+#                                 const float *mean, const float *std, size_t stats_count,
+#                                 void *out, size_t out_capacity_bytes,
+#                                 int64_t *labels, size_t labels_capacity,
+#                                 int32_t *views, size_t views_capacity,
+#                                 int num_threads);
+chexpert_batch_read_resized = _status(
+    "chexpert_batch_read_resized",
+    dataset_p, c_int,
+    POINTER(c_int64), c_size_t,
+    POINTER(c_int64), c_size_t,
+    POINTER(c_float), POINTER(c_float), c_size_t,
+    c_void_p, c_size_t,
     POINTER(c_int64), c_size_t,
     POINTER(c_int32), c_size_t,
     c_int)

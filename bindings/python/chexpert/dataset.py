@@ -18,14 +18,14 @@ import collections.abc
 import ctypes
 import operator
 import os
-import threading
 import weakref
-from ctypes import POINTER, byref, c_char, c_int32, c_int64, c_size_t, c_uint8
+from ctypes import POINTER, byref, c_int32, c_int64, c_size_t, c_uint8
 
 import numpy as np
 
-from . import _ffi
+from . import _ffi, _forksafe
 from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
+from .resize import Resize
 
 __all__ = ["Dataset", "Split", "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES"]
 
@@ -73,19 +73,6 @@ def _out_of_range(message: str) -> ChexpertIndexError:
     return _binding_error(ChexpertIndexError, _ffi.CHEXPERT_E_OUT_OF_RANGE, message)
 
 
-# Locks are re-made in a forked child: one held by another thread at fork time
-# would otherwise stay held forever there.
-_live_datasets: "weakref.WeakSet[Dataset]" = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for dataset in list(_live_datasets):
-        dataset._lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 class Dataset:
     """An open CheXpert-v1.0-small folder with TFDS ``chexpert`` 3.1.0 semantics.
 
@@ -126,8 +113,7 @@ class Dataset:
         self._handle = None
         self._finalizer = None
         self._pid = None
-        self._lock = threading.Lock()
-        _live_datasets.add(self)
+        _forksafe.register(self)     # self._lock, re-made in a forked child
 
     def _open(self) -> None:
         handle = _ffi.dataset_p()
@@ -426,6 +412,48 @@ class Split(collections.abc.Sequence):
         return {"image": images, "label": labels, "image_view": views.astype(np.int64),
                 "name": [self._name(handle, int(base)) for base in bases]}
 
+    def read_batch_resized(self, indices, resize, num_threads: int = 0, out=None) -> dict:
+        """Reads examples `indices` decoded and resized as `resize` says, in one call.
+
+        Returns ``{"image": resize.shape(N) array of resize.dtype, "label": int64
+        (N, L), "image_view": int64 (N,), "name": list of bytes}``. ``image`` is
+        ``out`` when given: a C-contiguous, writeable, aligned numpy array of
+        exactly that shape and dtype. ``num_threads=0`` uses every CPU available
+        to the process. Indices out of range raise before anything is written.
+        """
+        if not isinstance(resize, Resize):
+            raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
+        bases = self._base_indices(indices)
+        count = bases.size
+        shape = resize.shape(count)
+        if out is None:
+            images = np.empty(shape, dtype=resize.dtype)
+        else:
+            images = _checked_resized_out(out, shape, resize.dtype)
+        labels = np.empty((count, self._num_labels), dtype=np.int64)
+        views = np.empty(count, dtype=np.int32)
+        names = self._read_resized(bases, resize, operator.index(num_threads),
+                                   images, labels, views, names=True)
+        return {"image": images, "label": labels, "image_view": views.astype(np.int64),
+                "name": names}
+
+    def _read_resized(self, bases: np.ndarray, resize: Resize, num_threads: int,
+                      images: np.ndarray, labels: np.ndarray, views: np.ndarray, *, names: bool):
+        """One chexpert_batch_read_resized call into the given (checked) arrays."""
+        handle = self._dataset._checked_handle()
+        count = bases.size
+        _ffi.chexpert_batch_read_resized(
+            handle, self._id, _pointer(bases, c_int64), count,
+            resize._params, resize._param_count,
+            resize._mean, resize._std, resize._stats_count,
+            images.ctypes.data, images.nbytes,
+            _pointer(labels, c_int64), labels.size,
+            _pointer(views, c_int32), views.size,
+            num_threads)
+        if not names:
+            return None
+        return [self._name(handle, int(base)) for base in bases]
+
     def _labels_and_views(self, *, want_labels: bool):
         handle = self._dataset._checked_handle()
         bases = np.ascontiguousarray(np.asarray(self._range, dtype=np.int64))
@@ -468,4 +496,22 @@ def _checked_out(out, shape: tuple) -> np.ndarray:
     needed = int(np.prod(shape, dtype=np.int64))
     if out.nbytes >= needed and out.shape != shape:
         raise ValueError(f"out has shape {out.shape}; this batch needs {shape}")
+    return out
+
+
+def _checked_resized_out(out, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """Validates a caller's ``out=`` for a resized batch: exact shape and dtype,
+    C-contiguous, writeable, aligned for its dtype (any 16-byte alignment is)."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
+    if out.dtype != dtype:
+        raise TypeError(f"out must have dtype {dtype}, not {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"out has shape {out.shape}; this batch needs {shape}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+    if not out.flags.aligned or out.ctypes.data % dtype.alignment:
+        raise ValueError(f"out must be aligned to {dtype.alignment} bytes for {dtype}")
     return out

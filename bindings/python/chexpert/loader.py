@@ -1,0 +1,421 @@
+"""Loader: batches of resized examples, decoded ahead of the training step.
+
+Each batch is one :meth:`Split.read_batch_resized` call (the decode runs on
+the library's native threads with the GIL released), issued by one background
+Python thread at most ``prefetch`` batches ahead of the consumer. Output goes
+into a ring of at most ``prefetch + 2`` preallocated buffers: a buffer is
+reused only when nothing outside the ring references it any more (its
+reference count is back to the ring's own), else a fresh one takes its place
+in the ring and the old one is left to whoever holds it. The ring belongs to
+the Loader and lives as long as it: a plain training loop allocates no image
+memory per batch nor per epoch, and a batch that is kept (in a list, through
+``torch.from_numpy``, as a view) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import queue
+import sys
+import threading
+import weakref
+
+import numpy as np
+
+from . import _forksafe
+from .dataset import Split
+from .resize import Resize
+
+__all__ = ["Loader", "LoaderIterator"]
+
+# How long the consumer waits on the queue before checking that the
+# producer thread is still alive (it always is, unless killed from outside).
+_POLL_SECONDS = 1.0
+
+
+class _Slot:
+    """One ring entry: the arrays a batch is written into."""
+
+    __slots__ = ("image", "label", "view", "view32", "owner")
+
+    def __init__(self, image, label, view, view32, owner=None):
+        self.image = image        # numpy array of the full batch shape
+        self.label = label        # int64 (batch_size, L)
+        self.view = view          # int64 (batch_size,)
+        self.view32 = view32      # int32 scratch the library writes views to
+        self.owner = owner        # a pinned torch tensor whose memory `image` views
+
+
+def _references(slot: _Slot) -> int:
+    """References to the slot's arrays that users can reach (image, label, view).
+
+    Always called as ``_references(slot)``: the count includes the slot's own
+    references and this call's, which _FREE measures once on a fresh slot.
+    """
+    return (sys.getrefcount(slot.image) + sys.getrefcount(slot.label)
+            + sys.getrefcount(slot.view))
+
+
+def _free_count() -> int:
+    probe = _Slot(np.empty(1), np.empty(1), np.empty(1), None)
+    return _references(probe)
+
+
+#: _references() of a slot whose arrays nobody else holds.
+_FREE = _free_count()
+
+
+def _is_free(slot: _Slot) -> bool:
+    return _references(slot) <= _FREE
+
+
+class Loader:
+    """Iterates batches of `split` decoded and resized as `resize` says.
+
+    Each batch is a dict ``{"image": resize.shape(n) array, "label": int64
+    (n, L), "image_view": int64 (n,)}`` plus ``"name"`` (list of bytes) when
+    ``names=True``; n is ``batch_size`` except for a shorter last batch
+    (dropped with ``drop_last=True``).
+
+    Args:
+        split: a :class:`Split` (or a slice of one).
+        batch_size: examples per batch, >= 1.
+        resize: a :class:`Resize`.
+        shuffle: a new order every epoch: ``numpy.random.Generator(PCG64(seed
+            + epoch)).permutation(indices)``. Each ``iter(loader)`` uses
+            ``loader.epoch`` and then increments it; set it to resume.
+        indices: the positions in `split` to iterate (default: all, in order).
+            Repeats are allowed; an invalid one raises at its batch.
+        prefetch: batches decoded ahead by the background thread (>= 1);
+            0 reads each batch in ``__next__``, on the calling thread.
+        num_threads: decode threads per batch; 0 = the CPUs available.
+        pin_memory: allocate the ring in page-locked memory with
+            ``torch.empty(..., pin_memory=True)`` (needs torch with CUDA) and
+            yield numpy views of it, for fast ``.cuda(non_blocking=True)``.
+        progress: show a tqdm progress bar (needs tqdm).
+        names: also give each batch's example names.
+
+    Raises:
+        ValueError: invalid arguments; pin_memory without torch or CUDA.
+        ImportError: progress=True without tqdm.
+    """
+
+    def __init__(self, split, batch_size: int, resize, *, shuffle: bool = False, seed: int = 0,
+                 drop_last: bool = False, prefetch: int = 2, num_threads: int = 0, indices=None,
+                 pin_memory: bool = False, progress: bool = False, names: bool = False):
+        if not isinstance(split, Split):
+            raise TypeError(f"split must be a chexpert.Split, not {type(split).__name__}")
+        if not isinstance(resize, Resize):
+            raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
+        self._split = split
+        self._batch_size = operator.index(batch_size)
+        if self._batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, not {batch_size}")
+        self._resize = resize
+        self._prefetch = operator.index(prefetch)
+        if self._prefetch < 0:
+            raise ValueError(f"prefetch must be >= 0, not {prefetch}")
+        self._num_threads = operator.index(num_threads)
+        self._shuffle = bool(shuffle)
+        self._seed = operator.index(seed)
+        self._drop_last = bool(drop_last)
+        self._names = bool(names)
+        if indices is None:
+            self._indices = np.arange(len(split), dtype=np.int64)
+        else:
+            positions = np.asarray(indices)
+            if positions.ndim != 1:
+                raise ValueError(f"indices must be one-dimensional, not of shape {positions.shape}")
+            if positions.size and positions.dtype.kind not in "iu":
+                raise TypeError(f"indices must be integers, not {positions.dtype}")
+            self._indices = positions.astype(np.int64)
+        self._torch = _pinning_torch() if pin_memory else None
+        self._pin_memory = bool(pin_memory)
+        self._tqdm = _tqdm() if progress else None
+        self._ring = _Ring(split, resize, self._batch_size, self._prefetch + 2, self._torch)
+        self.epoch = 0
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next ``iter(loader)`` uses (its shuffle seed is seed + epoch)."""
+        return self._epoch
+
+    @epoch.setter
+    def epoch(self, value: int) -> None:
+        self._epoch = operator.index(value)
+
+    @property
+    def allocations(self) -> int:
+        """Output buffers allocated so far: at most prefetch + 2 over any number
+        of epochs, unless batches are kept past the next ones."""
+        return self._ring.allocations
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @property
+    def resize(self) -> Resize:
+        return self._resize
+
+    @property
+    def split(self) -> Split:
+        return self._split
+
+    def __len__(self) -> int:
+        """Batches per epoch."""
+        count = self._indices.size
+        if self._drop_last:
+            return count // self._batch_size
+        return math.ceil(count / self._batch_size)
+
+    def order(self, epoch: int) -> np.ndarray:
+        """The positions epoch `epoch` visits, in order (before batching)."""
+        if not self._shuffle:
+            return self._indices.copy()
+        generator = np.random.Generator(np.random.PCG64(self._seed + operator.index(epoch)))
+        return generator.permutation(self._indices)
+
+    def __iter__(self) -> "LoaderIterator":
+        epoch = self._epoch
+        self._epoch = epoch + 1
+        return LoaderIterator(self, epoch)
+
+    def __repr__(self) -> str:
+        return (f"<chexpert.Loader {self._split!r} batch_size={self._batch_size} "
+                f"batches={len(self)} {self._resize!r}>")
+
+
+def _pinning_torch():
+    """torch, when it can pin memory; else a ValueError saying what is missing."""
+    try:
+        import torch
+    except ImportError as error:
+        raise ValueError(
+            "pin_memory=True needs PyTorch with CUDA, and torch cannot be imported "
+            f"({error}); use pin_memory=False") from None
+    if not torch.cuda.is_available():
+        raise ValueError(
+            "pin_memory=True needs a CUDA device, and torch.cuda.is_available() is False; "
+            "use pin_memory=False")
+    return torch
+
+
+def _tqdm():
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as error:
+        raise ImportError(
+            f"progress=True needs tqdm (pip install tqdm): {error}") from None
+    return tqdm
+
+
+class _Ring:
+    """The output buffers of one Loader, reused across its batches and epochs.
+
+    At most `size` slots; a slot is handed out again only when nothing
+    outside the ring references its arrays. Thread-safe: two epochs of one
+    loader may run at once.
+    """
+
+    def __init__(self, split: Split, resize: Resize, batch_size: int, size: int, torch):
+        self.split, self.resize, self.batch_size, self.size = split, resize, batch_size, size
+        self.torch = torch
+        self.slots: list = []
+        self.next = 0               # round-robin position: the oldest slot first
+        self.allocations = 0        # slots ever allocated (for tests and tuning)
+        _forksafe.register(self)     # self._lock, re-made in a forked child
+
+    def _allocate(self) -> _Slot:
+        shape = self.resize.shape(self.batch_size)
+        labels = np.empty((self.batch_size, self.split.num_labels), dtype=np.int64)
+        views = np.empty(self.batch_size, dtype=np.int64)
+        views32 = np.empty(self.batch_size, dtype=np.int32)
+        self.allocations += 1
+        if self.torch is None:
+            return _Slot(np.empty(shape, dtype=self.resize.dtype), labels, views, views32)
+        torch_dtype = self.torch.uint8 if self.resize.dtype == np.uint8 else self.torch.float32
+        tensor = self.torch.empty(shape, dtype=torch_dtype, pin_memory=True)
+        return _Slot(tensor.numpy(), labels, views, views32, owner=tensor)
+
+    def acquire(self, count: int) -> tuple:
+        """(image, label, view, view32) arrays for `count` examples, in a slot
+        nobody outside the ring references (oldest first), else a fresh one."""
+        with self._lock:
+            slot = self._free_slot()
+            # Referenced here before the lock is released: no other producer
+            # can take the slot any more.
+            if count == self.batch_size:
+                return slot.image, slot.label, slot.view, slot.view32
+            # The short last batch: views of the slot's arrays.
+            return slot.image[:count], slot.label[:count], slot.view[:count], slot.view32[:count]
+
+    def _free_slot(self) -> _Slot:
+        slots = self.slots
+        if len(slots) < self.size:
+            slots.append(self._allocate())
+            return slots[-1]
+        for step in range(len(slots)):
+            position = (self.next + step) % len(slots)
+            if _is_free(slots[position]):
+                self.next = (position + 1) % len(slots)
+                return slots[position]
+        # Every buffer is still held outside: the oldest one is left to its
+        # holders and a fresh buffer takes its place.
+        position = self.next
+        slots[position] = self._allocate()
+        self.next = (position + 1) % len(slots)
+        return slots[position]
+
+
+class _Producer:
+    """State shared by a LoaderIterator and its background thread.
+
+    The thread references only this object (never the iterator), so dropping
+    the iterator runs its finalizer, which stops the thread.
+    """
+
+    def __init__(self, loader: Loader, batches: list):
+        self.split = loader._split
+        self.resize = loader._resize
+        self.num_threads = loader._num_threads
+        self.names = loader._names
+        self.ring = loader._ring
+        self.batches = batches
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.slots = threading.Semaphore(max(1, loader._prefetch))
+        self.stopping = threading.Event()
+        self.thread = None
+
+    # -- reading --------------------------------------------------------
+
+    def read(self, number: int) -> dict:
+        positions = self.batches[number]
+        # Checked here so that a bad index raises before a buffer is taken.
+        bases = self.split._base_indices(positions)
+        images, labels, views, views32 = self.ring.acquire(positions.size)
+        names = self.split._read_resized(bases, self.resize, self.num_threads,
+                                         images, labels, views32, names=self.names)
+        np.copyto(views, views32)
+        batch = {"image": images, "label": labels, "image_view": views}
+        if names is not None:
+            batch["name"] = names
+        return batch
+
+    def run(self) -> None:
+        """The background thread: reads batches in order until done or stopped."""
+        for number in range(len(self.batches)):
+            self.slots.acquire()
+            if self.stopping.is_set():
+                return
+            try:
+                batch = self.read(number)
+            except BaseException as error:  # re-raised in the consumer, at this batch
+                self.queue.put((False, error))
+                return
+            self.queue.put((True, batch))
+            del batch                   # the queue holds the only reference now
+        # Nothing after the last batch: the consumer knows how many there are.
+
+    def stop(self) -> None:
+        """Stops the thread (idempotent); joins it unless called from it."""
+        self.stopping.set()
+        self.slots.release()        # wakes a producer waiting for room
+        thread = self.thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+
+class LoaderIterator:
+    """One epoch of a :class:`Loader`. ``close()`` (or dropping it, or leaving
+    its ``with`` block) stops the background thread."""
+
+    def __init__(self, loader: Loader, epoch: int):
+        self.epoch = epoch
+        order = loader.order(epoch)
+        size = loader._batch_size
+        stop = len(loader) * size if loader._drop_last else order.size
+        batches = [order[start:start + size] for start in range(0, stop, size)]
+        self._producer = producer = _Producer(loader, batches)
+        self._count = len(batches)
+        self._next = 0
+        self._background = loader._prefetch > 0
+        self._bar = None
+        if loader._tqdm is not None:
+            self._bar = loader._tqdm(total=self._count, unit="batch",
+                                     desc=f"{loader._split.name} epoch {epoch}")
+        if self._background and self._count:
+            producer.thread = threading.Thread(
+                target=producer.run, name=f"chexpert-loader-epoch-{epoch}", daemon=True)
+            producer.thread.start()
+        self._finalizer = weakref.finalize(self, _finish, producer, self._bar)
+
+    def __iter__(self) -> "LoaderIterator":
+        return self
+
+    def __len__(self) -> int:
+        """Batches left in this epoch."""
+        return self._count - self._next
+
+    @property
+    def allocations(self) -> int:
+        """Output buffers its loader has allocated so far (see Loader.allocations)."""
+        return self._producer.ring.allocations
+
+    def __next__(self) -> dict:
+        if self._next >= self._count or not self._finalizer.alive:
+            self.close()
+            raise StopIteration
+        producer = self._producer
+        if self._background:
+            ok, value = self._get()
+            producer.slots.release()
+        else:
+            try:
+                ok, value = True, producer.read(self._next)
+            except BaseException as error:
+                ok, value = False, error
+        if not ok:
+            self.close()
+            raise value
+        self._next += 1
+        if self._bar is not None:
+            self._bar.update(1)
+        if self._next >= self._count:
+            self.close()        # the thread has ended; the bar is complete
+        return value
+
+    def _get(self):
+        producer = self._producer
+        while True:
+            try:
+                return producer.queue.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if not producer.thread.is_alive():
+                    try:
+                        return producer.queue.get_nowait()
+                    except queue.Empty:
+                        raise RuntimeError("the chexpert.Loader thread ended without a batch") from None
+
+    def close(self) -> None:
+        """Stops the background thread and closes the progress bar. Idempotent."""
+        self._finalizer()
+
+    def __enter__(self) -> "LoaderIterator":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _finish(producer: _Producer, bar) -> None:
+    producer.stop()
+    # Drop batches decoded ahead, so their buffers are free again.
+    while True:
+        try:
+            producer.queue.get_nowait()
+        except queue.Empty:
+            break
+    if bar is not None:
+        bar.close()

@@ -1,0 +1,207 @@
+"""Resize: what ``chexpert_batch_read_resized`` makes of each example.
+
+A :class:`Resize` turns its keyword arguments into the library's ``{key,
+value}`` int64 params (and, for a custom normalisation, its mean and std
+float arrays) once, at construction, and keeps those ctypes arrays for every
+later call. Python checks only what it needs to build them (names it knows,
+integers, one count for mean and std); every other rule (sizes 1 ..= 65535,
+uint8 only without normalisation, ...) is the library's, reached through
+``chexpert_resize_output_bytes`` at construction, so an invalid spec raises
+:class:`~chexpert.errors.ChexpertError` (``CHEXPERT_E_INVALID_ARGUMENT``)
+with the library's message. Custom mean/std are checked by the library at
+the first read (the sizing call takes none). Output sizes also come from that function: there
+is no second copy of the size arithmetic here.
+"""
+
+from __future__ import annotations
+
+import operator
+from ctypes import byref, c_float, c_int64, c_size_t
+
+import numpy as np
+
+from . import _ffi
+
+__all__ = ["Resize", "LAYOUTS", "DTYPES", "FITS", "FILTERS", "NORMALIZATIONS", "DCTS"]
+
+#: Accepted names of each option -> the header's constant.
+LAYOUTS = {"NHWC": _ffi.CHEXPERT_LAYOUT_NHWC, "NCHW": _ffi.CHEXPERT_LAYOUT_NCHW}
+DTYPES = {"uint8": _ffi.CHEXPERT_DTYPE_UINT8, "float32": _ffi.CHEXPERT_DTYPE_FLOAT32}
+FITS = {"cover": _ffi.CHEXPERT_FIT_COVER, "contain": _ffi.CHEXPERT_FIT_CONTAIN,
+        "stretch": _ffi.CHEXPERT_FIT_STRETCH}
+FILTERS = {"area": _ffi.CHEXPERT_FILTER_AREA, "bilinear": _ffi.CHEXPERT_FILTER_BILINEAR}
+NORMALIZATIONS = {"none": _ffi.CHEXPERT_NORMALIZE_NONE, "unit": _ffi.CHEXPERT_NORMALIZE_UNIT,
+                  "imagenet": _ffi.CHEXPERT_NORMALIZE_IMAGENET, "xrv": _ffi.CHEXPERT_NORMALIZE_XRV}
+DCTS = {"fast": _ffi.CHEXPERT_DCT_FAST, "accurate": _ffi.CHEXPERT_DCT_ACCURATE}
+
+_NUMPY_DTYPES = {"uint8": np.dtype(np.uint8), "float32": np.dtype(np.float32)}
+
+
+def _choice(kind: str, value, choices: dict) -> int:
+    if isinstance(value, str) and value in choices:
+        return choices[value]
+    raise ValueError(f"{kind} must be one of {tuple(choices)}, not {value!r}")
+
+
+def _stats(name: str, values) -> np.ndarray:
+    array = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
+    if array.ndim != 1:
+        raise ValueError(f"normalize {name} must be a sequence of floats (one per channel), "
+                         f"not of shape {array.shape}")
+    return array
+
+
+class Resize:
+    """How every example of a resized batch is made.
+
+    Args:
+        size: output ``H`` (square ``H x H``) or ``(H, W)``, in pixels.
+        channels: 3 (RGB; grey replicated, as TFDS) or 1 (the JPEG's luma).
+        layout: ``"NHWC"`` or ``"NCHW"`` (torch's order).
+        dtype: ``"uint8"`` (0 ..= 255, rounded half up; only with
+            ``normalize="none"``) or ``"float32"``.
+        fit: ``"cover"`` (scale to cover, centre crop: torchvision
+            ``Resize(min side)`` + ``CenterCrop``), ``"contain"`` (scale to fit,
+            centred, padded with black) or ``"stretch"``.
+        filter: ``"area"`` (Pillow's BOX) or ``"bilinear"`` (Pillow's
+            BILINEAR); both antialias when downscaling.
+        normalize: float32 output is ``(v / 255 - mean[c]) / std[c]``:
+            ``"none"`` (v itself, 0 ..= 255), ``"unit"`` ([0, 1]),
+            ``"imagenet"``, ``"xrv"`` (torchxrayvision's [-1024, 1024]) or
+            ``(mean, std)``, two sequences of ``channels`` floats.
+        dct: ``None`` (the Dataset's ``dct``), ``"fast"`` or ``"accurate"``.
+
+    Raises:
+        ValueError: an unknown name, or mean and std of different lengths.
+        ChexpertError: CHEXPERT_E_INVALID_ARGUMENT from the library for any
+            other invalid combination (its message names the parameter).
+    """
+
+    __slots__ = ("_height", "_width", "_channels", "_layout", "_dtype", "_fit", "_filter",
+                 "_normalize", "_dct", "_params", "_param_count", "_mean", "_std",
+                 "_stats_count", "__weakref__")
+
+    def __init__(self, size=224, channels: int = 3, layout: str = "NHWC", dtype: str = "uint8",
+                 fit: str = "cover", filter: str = "area", normalize="none", dct=None):
+        if isinstance(size, (tuple, list)):
+            if len(size) != 2:
+                raise ValueError(f"size must be an int or (height, width), not {size!r}")
+            height, width = (operator.index(v) for v in size)
+        else:
+            height = width = operator.index(size)
+        self._height, self._width = height, width
+        self._channels = operator.index(channels)
+        self._layout, self._dtype, self._fit, self._filter = layout, dtype, fit, filter
+        params = [
+            (_ffi.CHEXPERT_RESIZE_HEIGHT, height),
+            (_ffi.CHEXPERT_RESIZE_WIDTH, width),
+            (_ffi.CHEXPERT_RESIZE_CHANNELS, self._channels),
+            (_ffi.CHEXPERT_RESIZE_LAYOUT, _choice("layout", layout, LAYOUTS)),
+            (_ffi.CHEXPERT_RESIZE_DTYPE, _choice("dtype", dtype, DTYPES)),
+            (_ffi.CHEXPERT_RESIZE_FIT, _choice("fit", fit, FITS)),
+            (_ffi.CHEXPERT_RESIZE_FILTER, _choice("filter", filter, FILTERS)),
+        ]
+        self._mean = self._std = None
+        self._stats_count = 0
+        if isinstance(normalize, str):
+            params.append((_ffi.CHEXPERT_RESIZE_NORMALIZE,
+                           _choice("normalize", normalize, NORMALIZATIONS)))
+            self._normalize = normalize
+        elif isinstance(normalize, (tuple, list)) and len(normalize) == 2:
+            mean, std = _stats("mean", normalize[0]), _stats("std", normalize[1])
+            if mean.size != std.size:
+                raise ValueError(f"normalize mean and std must have one length "
+                                 f"(got {mean.size} and {std.size})")
+            params.append((_ffi.CHEXPERT_RESIZE_NORMALIZE, _ffi.CHEXPERT_NORMALIZE_CUSTOM))
+            self._stats_count = int(mean.size)
+            self._mean = (c_float * mean.size)(*mean.tolist())
+            self._std = (c_float * std.size)(*std.tolist())
+            self._normalize = (tuple(mean.tolist()), tuple(std.tolist()))
+        else:
+            raise ValueError(f"normalize must be one of {tuple(NORMALIZATIONS)} or "
+                             f"(mean, std), not {normalize!r}")
+        if dct is not None:
+            params.append((_ffi.CHEXPERT_RESIZE_DCT, _choice("dct", dct, DCTS)))
+        self._dct = dct
+        flat = [value for pair in params for value in pair]
+        self._params = (c_int64 * len(flat))(*flat)
+        self._param_count = len(flat)
+        self.nbytes(1)  # the library validates the spec now (custom stats: at the read)
+
+    # -- what a batch looks like ------------------------------------------
+
+    @property
+    def size(self) -> tuple:
+        """(height, width) of every output image."""
+        return (self._height, self._width)
+
+    @property
+    def channels(self) -> int:
+        return self._channels
+
+    @property
+    def layout(self) -> str:
+        return self._layout
+
+    @property
+    def dtype(self) -> np.dtype:
+        """numpy dtype of the images: uint8 or float32."""
+        return _NUMPY_DTYPES[self._dtype]
+
+    @property
+    def fit(self) -> str:
+        return self._fit
+
+    @property
+    def filter(self) -> str:
+        return self._filter
+
+    @property
+    def normalize(self):
+        """The name of the preset, or (mean, std) as tuples of floats."""
+        return self._normalize
+
+    @property
+    def dct(self):
+        return self._dct
+
+    def shape(self, count: int) -> tuple:
+        """Shape of a batch of `count` images: (N, H, W, C) or (N, C, H, W)."""
+        count = operator.index(count)
+        if self._layout == "NHWC":
+            return (count, self._height, self._width, self._channels)
+        return (count, self._channels, self._height, self._width)
+
+    def nbytes(self, count: int) -> int:
+        """Bytes of a batch of `count` images (chexpert_resize_output_bytes)."""
+        out = c_size_t()
+        _ffi.chexpert_resize_output_bytes(
+            self._params, self._param_count, operator.index(count), byref(out))
+        return out.value
+
+    # -- value semantics ----------------------------------------------------
+
+    def _arguments(self) -> dict:
+        return {"size": (self._height, self._width), "channels": self._channels,
+                "layout": self._layout, "dtype": self._dtype, "fit": self._fit,
+                "filter": self._filter, "normalize": self._normalize, "dct": self._dct}
+
+    def __reduce__(self):
+        # ctypes arrays do not pickle; a copy rebuilds them from the arguments.
+        return (_rebuild, (self._arguments(),))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Resize):
+            return NotImplemented
+        return self._arguments() == other._arguments()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._arguments().items()))
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self._arguments().items())
+        return f"chexpert.Resize({arguments})"
+
+
+def _rebuild(arguments: dict) -> Resize:
+    return Resize(**arguments)
