@@ -155,9 +155,11 @@ extension Dataset {
         return offsets
     }
 
-    /// Runs `body` for every position on `workers` threads (position k on
-    /// worker k % workers), each with its own `BatchWorker`. A worker stops
-    /// at its first error.
+    /// Runs `body` for every position on `workers` threads, each with its
+    /// own `BatchWorker`. Positions are handed out in increasing order from a
+    /// shared counter (no worker waits on a slower one's fixed share). A
+    /// worker stops at its first error, and no position is handed out after
+    /// one; every position below a failing one was handed out before it.
     /// - Throws: the error of the smallest failing position, prefixed with
     ///   the position and index.
     func forEachPosition(_ rows: [Int], split: Split, workers: Int,
@@ -169,19 +171,23 @@ extension Dataset {
             failures.deinitialize()
             failures.deallocate()
         }
+        let queue = PositionQueue(count: rows.count)
         ParallelWorkers.run(workers: workers) { worker in
             do throws(ChexpertError) {
                 let state = try BatchWorker()
-                for position in stride(from: worker, to: rows.count, by: workers) {
+                while let position = queue.next() {
                     do throws(ChexpertError) {
                         try body(state, position)
                     } catch {
                         failures[worker] = (position, error)
+                        queue.stop()
                         return
                     }
                 }
             } catch {
-                failures[worker] = (worker, error)
+                // No decompressor: report it at the first position not yet done.
+                if let position = queue.next() { failures[worker] = (position, error) }
+                queue.stop()
             }
         }
         if let (position, error) = failures.compactMap({ $0 }).min(by: { $0.0 < $1.0 }) {
@@ -190,4 +196,25 @@ extension Dataset {
             throw located
         }
     }
+}
+
+/// Hands out positions 0 ..< count in increasing order to worker threads.
+final class PositionQueue: @unchecked Sendable {
+    private let lock = Lock()
+    private var upcoming = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    /// The next position, or nil when all are handed out or after `stop()`.
+    func next() -> Int? {
+        lock.withLock {
+            guard upcoming < count else { return nil }
+            defer { upcoming += 1 }
+            return upcoming
+        }
+    }
+
+    /// Hands out nothing more.
+    func stop() { lock.withLock { upcoming = count } }
 }

@@ -35,9 +35,12 @@ extension Dataset {
             let pixels = try worker.pixels.reserve(shape.height * shape.width * channels)
             try decoder.decodeLoaded(shape: shape, dct: dct, grey: grey, into: pixels, layout: layout)
             let geometry = FitGeometry(fit: spec.fit, source: shape, height: spec.height, width: spec.width)
-            worker.resampler.resample(pixels, source: shape, channels: channels, geometry: geometry, filter: spec.filter)
-            writer.write(worker.resampler.region, sourceChannels: channels, geometry: geometry,
-                         to: base + position * spec.bytesPerExample)
+            let example = base + position * spec.bytesPerExample
+            writer.writePadding(geometry, to: example)
+            worker.resampler.resample(pixels, source: shape, channels: channels, geometry: geometry,
+                                      filter: spec.filter) { ry, row in
+                writer.writeRegionRow(ry, row, sourceChannels: channels, geometry, to: example)
+            }
         }
     }
 }

@@ -1,27 +1,33 @@
-/// Resamples decoded 8-bit pixels into a float region, separably: rows
-/// first (only those the columns need), then columns, intermediate rows
-/// stored as Float and every sum taken in Double in tap order, as Pillow's
-/// float ("F") resampling does, so results equal Pillow's. One per worker
-/// thread; its buffers are reused for every image, so the steady state
-/// allocates nothing.
+/// Resamples decoded 8-bit pixels separably, as Pillow's float ("F")
+/// resampling does: rows first (only those the columns need), intermediate
+/// rows stored as Float, then columns; every sum taken in Double in tap order,
+/// so results equal Pillow's. Each finished output row is handed to a sink
+/// (the writer) while it is still in cache. One per worker thread; its
+/// buffers are reused for every image, so the steady state allocates nothing.
 ///
 /// The loops use unsafe pointers (no bounds checks in the hot path); every
 /// index stays in bounds by construction: `ResampleAxis` clamps each output
-/// pixel's taps to the source, and the buffers are sized just before use.
+/// pixel's first tap to the source and pads its weights with zeros up to
+/// `kernelSize`, the source row copy is padded with `kernelSize` zeros, and
+/// the buffers are sized just before use.
 final class Resampler {
     private var horizontal = ResampleAxis()
     private var vertical = ResampleAxis()
+    /// One source row as Double, plus `kernelSize` zeros.
+    private var sourceRow: [Double] = []
     /// Rows after the horizontal pass: `rows x regionWidth x channels`.
     private var rowPass: [Float] = []
     /// One output row's running sums in the vertical pass.
     private var sums: [Double] = []
-    /// The resampled region: `regionHeight x regionWidth x channels`.
-    private(set) var region: [Float] = []
+    /// One finished output row, as Pillow stores it (Float).
+    private var outputRow: [Float] = []
 
     /// Resamples `pixels` (`source` shape, `channels` interleaved bytes per
-    /// pixel) over `geometry`'s source window into `region`.
+    /// pixel) over `geometry`'s source window, calling `sink(ry, row)` for
+    /// each region row `ry` in order (`row`: `regionWidth x channels` values,
+    /// valid during the call).
     func resample(_ pixels: UnsafePointer<UInt8>, source: ImageShape, channels: Int,
-                  geometry: FitGeometry, filter: ResampleFilter) {
+                  geometry: FitGeometry, filter: ResampleFilter, sink: (Int, UnsafePointer<Float>) -> Void) {
         let outW = geometry.regionWidth, outH = geometry.regionHeight
         horizontal.compute(sourceSize: source.width, start: geometry.sourceX0, end: geometry.sourceX1,
                            outputSize: outW, filter: filter)
@@ -31,42 +37,44 @@ final class Resampler {
         let lastRow = outH > 0 ? vertical.first[outH - 1] + vertical.count[outH - 1] : firstRow
         let rows = Swift.max(lastRow - firstRow, 0)
         let rowStride = outW * channels
-        Self.setCount(&rowPass, rows * rowStride, 0)
-        Self.setCount(&sums, rowStride, 0)
-        Self.setCount(&region, outH * rowStride, 0)
+        let sourceStride = source.width * channels
+        Self.setCount(&sourceRow, sourceStride + horizontal.kernelSize * channels)
+        Self.setCount(&rowPass, rows * rowStride)
+        Self.setCount(&sums, rowStride)
+        Self.setCount(&outputRow, rowStride)
 
-        horizontal.withPointers { first, count, weights, kernelSize in
-            rowPass.withUnsafeMutableBufferPointer { rowOut in
-                guard let rowOut = rowOut.baseAddress else { return }
-                for row in 0 ..< rows {
-                    let input = pixels + ((firstRow &+ row) &* source.width &* channels)
-                    let output = rowOut + row &* rowStride
-                    if channels == 1 {
-                        // Grey, the CheXpert case: one sum per output pixel.
-                        for x in 0 ..< outW {
-                            let tapInput = input + first[x], kernel = weights + x &* kernelSize
-                            var sum = 0.0
-                            var tap = 0
-                            while tap < count[x] {
-                                sum += Double(tapInput[tap]) * kernel[tap]
-                                tap &+= 1
+        horizontal.withPointers { first, _, weights, kernelSize in
+            sourceRow.withUnsafeMutableBufferPointer { sourceRow in
+                rowPass.withUnsafeMutableBufferPointer { rowOut in
+                    guard let converted = sourceRow.baseAddress, let rowOut = rowOut.baseAddress else { return }
+                    for i in sourceStride ..< sourceRow.count { converted[i] = 0 }
+                    for row in 0 ..< rows {
+                        // Each source value converted once; taps past a row's
+                        // end read zeros with zero weights, which leaves the sum
+                        // exactly as Pillow's (x + 0.0 == x).
+                        let input = pixels + ((firstRow &+ row) &* sourceStride)
+                        var i = 0
+                        while i < sourceStride { converted[i] = Double(input[i]); i &+= 1 }
+                        let output = rowOut + row &* rowStride
+                        if channels == 1 {
+                            // Grey, the CheXpert case: unit stride.
+                            for x in 0 ..< outW {
+                                output[x] = Float(Self.dot(converted + first[x], weights + x &* kernelSize, kernelSize))
                             }
-                            output[x] = Float(sum)
+                            continue
                         }
-                        continue
-                    }
-                    for x in 0 ..< outW {
-                        let start = first[x], taps = count[x]
-                        let kernel = weights + x &* kernelSize
                         for c in 0 ..< channels {
-                            let tapInput = input + (start &* channels &+ c)
-                            var sum = 0.0
-                            var tap = 0
-                            while tap < taps {
-                                sum += Double(tapInput[tap &* channels]) * kernel[tap]
-                                tap &+= 1
+                            for x in 0 ..< outW {
+                                let tapInput = converted + (first[x] &* channels &+ c)
+                                let kernel = weights + x &* kernelSize
+                                var sum = 0.0
+                                var tap = 0
+                                while tap < kernelSize {
+                                    sum += tapInput[tap &* channels] * kernel[tap]
+                                    tap &+= 1
+                                }
+                                output[x &* channels &+ c] = Float(sum)
                             }
-                            output[x &* channels &+ c] = Float(sum)
                         }
                     }
                 }
@@ -75,9 +83,9 @@ final class Resampler {
         vertical.withPointers { first, count, weights, kernelSize in
             rowPass.withUnsafeBufferPointer { rowIn in
                 sums.withUnsafeMutableBufferPointer { sums in
-                    region.withUnsafeMutableBufferPointer { out in
+                    outputRow.withUnsafeMutableBufferPointer { row in
                         guard let rowIn = rowIn.baseAddress, let sums = sums.baseAddress,
-                              let out = out.baseAddress else { return }
+                              let row = row.baseAddress else { return }
                         for y in 0 ..< outH {
                             let start = first[y] &- firstRow, taps = count[y]
                             let kernel = weights + y &* kernelSize
@@ -89,9 +97,9 @@ final class Resampler {
                                 i = 0
                                 while i < rowStride { sums[i] += Double(input[i]) * w; i &+= 1 }
                             }
-                            let output = out + y &* rowStride
                             i = 0
-                            while i < rowStride { output[i] = Float(sums[i]); i &+= 1 }
+                            while i < rowStride { row[i] = Float(sums[i]); i &+= 1 }
+                            sink(y, row)
                         }
                     }
                 }
@@ -99,12 +107,37 @@ final class Resampler {
         }
     }
 
+    /// The sum of `input[t] * kernel[t]` for t in 0 ..< n, added in order
+    /// from 0.0 as Pillow does; the kernel sizes of the usual reductions
+    /// (area and bilinear up to 3x) are unrolled.
+    @inline(__always)
+    private static func dot(_ input: UnsafePointer<Double>, _ kernel: UnsafePointer<Double>, _ n: Int) -> Double {
+        switch n {
+        case 3:
+            return 0.0 + input[0] * kernel[0] + input[1] * kernel[1] + input[2] * kernel[2]
+        case 5:
+            return 0.0 + input[0] * kernel[0] + input[1] * kernel[1] + input[2] * kernel[2]
+                + input[3] * kernel[3] + input[4] * kernel[4]
+        case 7:
+            return 0.0 + input[0] * kernel[0] + input[1] * kernel[1] + input[2] * kernel[2]
+                + input[3] * kernel[3] + input[4] * kernel[4] + input[5] * kernel[5] + input[6] * kernel[6]
+        default:
+            var sum = 0.0
+            var tap = 0
+            while tap < n {
+                sum += input[tap] * kernel[tap]
+                tap &+= 1
+            }
+            return sum
+        }
+    }
+
     /// Sets `buffer`'s count, keeping its storage (contents are overwritten).
-    private static func setCount<T>(_ buffer: inout [T], _ count: Int, _ fill: T) {
+    private static func setCount<T: Numeric>(_ buffer: inout [T], _ count: Int) {
         if buffer.count > count {
             buffer.removeLast(buffer.count - count)
         } else if buffer.count < count {
-            buffer.append(contentsOf: repeatElement(fill, count: count - buffer.count))
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
         }
     }
 }

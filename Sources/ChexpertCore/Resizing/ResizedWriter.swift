@@ -18,71 +18,86 @@ struct ResizedWriter {
         }
     }
 
-    /// Writes example `region` (`sourceChannels` interleaved values per pixel,
-    /// `geometry`'s region size) at `destination`, `spec.bytesPerExample`
-    /// bytes. A 1-channel region fills every output channel.
-    func write(_ region: [Float], sourceChannels: Int, geometry: FitGeometry,
-               to destination: UnsafeMutableRawPointer) {
-        region.withUnsafeBufferPointer { values in
-            scale.withUnsafeBufferPointer { scale in
-                offset.withUnsafeBufferPointer { offset in
-                    guard let values = values.baseAddress, let a = scale.baseAddress, let b = offset.baseAddress else { return }
-                    switch spec.elementType {
-                    case .float32:
-                        write(values, sourceChannels, geometry, a, b, destination.assumingMemoryBound(to: Float.self))
-                    case .uint8:
-                        write(values, sourceChannels, geometry, a, b, destination.assumingMemoryBound(to: UInt8.self))
-                    }
+    /// Writes the output elements outside `geometry`'s region (the padding
+    /// of `.contain`; nothing for the other fits) of the example at
+    /// `destination`.
+    func writePadding(_ geometry: FitGeometry, to destination: UnsafeMutableRawPointer) {
+        switch spec.elementType {
+        case .float32: writePadding(geometry, destination.assumingMemoryBound(to: Float.self))
+        case .uint8: writePadding(geometry, destination.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Writes region row `ry` (`regionWidth x sourceChannels` values; one
+    /// channel fills every output channel) of the example at `destination`.
+    func writeRegionRow(_ ry: Int, _ values: UnsafePointer<Float>, sourceChannels: Int, _ geometry: FitGeometry,
+                        to destination: UnsafeMutableRawPointer) {
+        switch spec.elementType {
+        case .float32:
+            writeRegionRow(ry, values, sourceChannels, geometry, destination.assumingMemoryBound(to: Float.self))
+        case .uint8:
+            writeRegionRow(ry, values, sourceChannels, geometry, destination.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Index of output element (y, x, c).
+    @inline(__always)
+    private func index(_ y: Int, _ x: Int, _ c: Int) -> Int {
+        spec.layout == .nhwc
+            ? (y &* spec.width &+ x) &* spec.channels &+ c
+            : (c &* spec.height &+ y) &* spec.width &+ x
+    }
+
+    private func writePadding<T: ResizedElement>(_ geometry: FitGeometry, _ out: UnsafeMutablePointer<T>) {
+        let x0 = geometry.regionX, x1 = geometry.regionX &+ geometry.regionWidth
+        let y0 = geometry.regionY, y1 = geometry.regionY &+ geometry.regionHeight
+        guard x0 > 0 || y0 > 0 || x1 < spec.width || y1 < spec.height else { return }
+        for c in 0 ..< spec.channels {
+            let pad = T(mapping: 0, scale: scale[c], offset: offset[c])
+            for y in 0 ..< spec.height {
+                let inside = y >= y0 && y < y1
+                for x in 0 ..< spec.width where !inside || x < x0 || x >= x1 {
+                    out[index(y, x, c)] = pad
                 }
             }
         }
     }
 
-    /// Writes every output element, walking the output in memory order
-    /// (pixel-major for NHWC, plane-major for NCHW) so each cache line is
-    /// written once. Indices stay in bounds by construction: region
-    /// coordinates are checked against the region, output ones run over
-    /// `height x width x channels`.
+    /// In bounds by construction: 0 <= ry < regionHeight, region columns
+    /// x0 ..< x1 lie inside the output, c < channels.
     @inline(__always)
-    private func write<T: ResizedElement>(_ values: UnsafePointer<Float>, _ sourceChannels: Int, _ geometry: FitGeometry,
-                                          _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>) {
-        let height = spec.height, width = spec.width, channels = spec.channels
-        let x0 = geometry.regionX, x1 = geometry.regionX &+ geometry.regionWidth
+    private func writeRegionRow<T: ResizedElement>(_ ry: Int, _ values: UnsafePointer<Float>, _ sourceChannels: Int,
+                                                   _ geometry: FitGeometry, _ out: UnsafeMutablePointer<T>) {
+        let y = ry &+ geometry.regionY, x0 = geometry.regionX, width = geometry.regionWidth
+        let channels = spec.channels
         let colour = sourceChannels == 1 ? 0 : 1
-        switch spec.layout {
-        case .nhwc:
-            var padding: [T] = []
-            for c in 0 ..< channels { padding.append(T(mapping: 0, scale: a[c], offset: b[c])) }
-            for y in 0 ..< height {
-                let row = out + y &* width &* channels
-                let ry = y &- geometry.regionY
-                let inside = ry >= 0 && ry < geometry.regionHeight
-                let source = values + (inside ? ry &* geometry.regionWidth &* sourceChannels : 0)
-                for x in 0 ..< width {
-                    let pixel = row + x &* channels
-                    if inside && x >= x0 && x < x1 {
-                        let input = source + (x &- x0) &* sourceChannels
-                        for c in 0 ..< channels { pixel[c] = T(mapping: input[c &* colour], scale: a[c], offset: b[c]) }
+        scale.withUnsafeBufferPointer { scale in
+            offset.withUnsafeBufferPointer { offset in
+                guard let a = scale.baseAddress, let b = offset.baseAddress else { return }
+                switch spec.layout {
+                case .nhwc:
+                    let row = out + index(y, x0, 0)
+                    if channels == 3 && colour == 0 {
+                        // Grey into RGB, the CheXpert training case.
+                        let (a0, a1, a2, b0, b1, b2) = (a[0], a[1], a[2], b[0], b[1], b[2])
+                        for x in 0 ..< width {
+                            let v = values[x], pixel = row + x &* 3
+                            pixel[0] = T(mapping: v, scale: a0, offset: b0)
+                            pixel[1] = T(mapping: v, scale: a1, offset: b1)
+                            pixel[2] = T(mapping: v, scale: a2, offset: b2)
+                        }
                     } else {
-                        for c in 0 ..< channels { pixel[c] = padding[c] }
+                        for x in 0 ..< width {
+                            let input = values + x &* sourceChannels, pixel = row + x &* channels
+                            for c in 0 ..< channels { pixel[c] = T(mapping: input[c &* colour], scale: a[c], offset: b[c]) }
+                        }
                     }
-                }
-            }
-        case .nchw:
-            for c in 0 ..< channels {
-                let scale = a[c], offset = b[c]
-                let padding = T(mapping: 0, scale: scale, offset: offset)
-                for y in 0 ..< height {
-                    let row = out + (c &* height &+ y) &* width
-                    let ry = y &- geometry.regionY
-                    guard ry >= 0, ry < geometry.regionHeight else {
-                        for x in 0 ..< width { row[x] = padding }
-                        continue
+                case .nchw:
+                    for c in 0 ..< channels {
+                        let row = out + index(y, x0, c), input = values + c &* colour
+                        let sc = a[c], oc = b[c]
+                        for x in 0 ..< width { row[x] = T(mapping: input[x &* sourceChannels], scale: sc, offset: oc) }
                     }
-                    for x in 0 ..< x0 { row[x] = padding }
-                    let input = values + (ry &* geometry.regionWidth &* sourceChannels &+ c &* colour)
-                    for x in x0 ..< x1 { row[x] = T(mapping: input[(x &- x0) &* sourceChannels], scale: scale, offset: offset) }
-                    for x in x1 ..< width { row[x] = padding }
                 }
             }
         }
