@@ -492,6 +492,25 @@ int chexpert_batch_read(const chexpert_dataset *ds, int split,
                         int32_t *views, size_t views_capacity,
                         int num_threads);
 
+/**
+ * Copies the names (CSV `Path` cells) of `count` examples into `out`, back to
+ * back in `indices` order, each followed by a NUL: one call instead of
+ * `count` chexpert_example_name() calls.
+ * @param[in]  indices `count` example indices (repeats allowed).
+ * @param[out] out destination; may be NULL only if capacity is 0 (a size query).
+ * @param[out] out_size bytes needed: the names' lengths plus `count` NULs;
+ *             may be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_INVALID_ARGUMENT (split), CHEXPERT_E_OUT_OF_RANGE (an
+ *         index; found before anything is written), CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Ownership: pointer arguments are borrowed for the call; results are
+ *         written only to the caller's buffers; nothing to free.
+ * Thread safety: any thread, concurrently.
+ */
+int chexpert_batch_names(const chexpert_dataset *ds, int split,
+                         const int64_t *indices, size_t count,
+                         char *out, size_t capacity, size_t *out_size);
+
 /* ------------------------------------------------------------------------ */
 /* Resized batches (training input)                                          */
 /* ------------------------------------------------------------------------ */

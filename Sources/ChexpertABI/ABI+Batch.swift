@@ -47,3 +47,31 @@ public func chexpert_batch_read(_ ds: OpaquePointer?, _ split: CInt,
         }
     }
 }
+
+@c @implementation
+public func chexpert_batch_names(_ ds: OpaquePointer?, _ split: CInt,
+                                 _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                 _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                 _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
+    entry { () throws(Failure) in
+        let (dataset, split, table) = try splitTable(ds, split)
+        let indices = try inputBuffer(indices, try size(count, "count"), "indices")
+        let rows = try core { () throws(ChexpertError) in try dataset.checkedRows(indices, table: table, split: split) }
+        let needed = rows.reduce(0) { $0 + table.name(at: $1).count + 1 }
+        outSize?.pointee = needed
+        let buffer = try optionalBuffer(out, capacity, "out")
+        guard let buffer, buffer.count >= needed else {
+            throw Failure(CHEXPERT_E_BUFFER_TOO_SMALL,
+                          "the \(rows.count) names need \(needed) bytes (NULs included); out holds \(buffer?.count ?? 0)")
+        }
+        var at = 0
+        for row in rows {
+            for byte in table.name(at: row) {
+                buffer[at] = CChar(bitPattern: byte)
+                at += 1
+            }
+            buffer[at] = 0
+            at += 1
+        }
+    }
+}

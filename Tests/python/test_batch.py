@@ -150,3 +150,29 @@ def test_concurrent_reads_from_python_threads(ds):
     for batch in results:
         assert batch["name"] == expected["name"]
         assert all(np.array_equal(a, b) for a, b in zip(batch["image"], expected["image"]))
+
+
+def test_batch_names_equal_per_example_names(ds):
+    """chexpert_batch_names (one call per batch) against chexpert_example_name."""
+    from ctypes import POINTER, byref, c_int64, c_size_t, create_string_buffer
+    from chexpert import _ffi
+    train = ds.split("train")
+    indices = np.array([3, 0, 3, len(train) - 1], dtype=np.int64)
+    names = train.read_batch(indices)["name"]
+    assert names == [train[int(i)]["name"] for i in indices]
+    handle = ds._checked_handle()
+    pointer = indices.ctypes.data_as(POINTER(c_int64))
+    size = c_size_t(0)
+    with pytest.raises(chexpert.ChexpertError) as info:      # size query
+        _ffi.chexpert_batch_names(handle, 0, pointer, 4, None, 0, byref(size))
+    assert info.value.name == "CHEXPERT_E_BUFFER_TOO_SMALL"
+    assert size.value == sum(len(n) + 1 for n in names)
+    short = create_string_buffer(b"\xa5" * (size.value - 1), size.value - 1)
+    with pytest.raises(chexpert.ChexpertError):
+        _ffi.chexpert_batch_names(handle, 0, pointer, 4, short, len(short), byref(size))
+    assert short.raw == b"\xa5" * (size.value - 1)            # nothing written
+    bad = np.array([0, len(train)], dtype=np.int64)
+    with pytest.raises(chexpert.ChexpertError) as info:
+        _ffi.chexpert_batch_names(handle, 0, bad.ctypes.data_as(POINTER(c_int64)), 2, None, 0, None)
+    assert info.value.name == "CHEXPERT_E_OUT_OF_RANGE"
+    assert "indices[1]" in info.value.message

@@ -111,7 +111,7 @@ extension Dataset {
     }
 
     /// Checks every index before anything is read.
-    func checkedRows(_ indices: UnsafeBufferPointer<Int64>, table: SplitTable,
+    public func checkedRows(_ indices: UnsafeBufferPointer<Int64>, table: SplitTable,
                              split: Split) throws(ChexpertError) -> [Int] {
         var rows: [Int] = []
         rows.reserveCapacity(Swift.min(indices.count, 1 << 20))

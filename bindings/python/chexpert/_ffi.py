@@ -220,6 +220,13 @@ chexpert_example_name = _status(
     "chexpert_example_name",
     dataset_p, c_int, c_int64, POINTER(c_char), c_size_t, POINTER(c_size_t))
 
+# int chexpert_batch_names(const chexpert_dataset *ds, int split,
+#                          const int64_t *indices, size_t count,
+#                          char *out, size_t capacity, size_t *out_size);
+chexpert_batch_names = _status(
+    "chexpert_batch_names",
+    dataset_p, c_int, POINTER(c_int64), c_size_t, POINTER(c_char), c_size_t, POINTER(c_size_t))
+
 # int chexpert_batch_shapes(const chexpert_dataset *ds, int split,
 #                           const int64_t *indices, size_t count,
 #                           int32_t *out_heights, int32_t *out_widths, int num_threads);

@@ -347,6 +347,22 @@ class Split(collections.abc.Sequence):
     def _name(self, handle, base: int) -> bytes:
         return _read_string(_ffi.chexpert_example_name, handle, self._id, base)
 
+    def _names(self, handle, bases) -> list:
+        """Names of `bases` (int64 array) with one chexpert_batch_names call."""
+        bases = np.ascontiguousarray(bases, dtype=np.int64)
+        size = c_size_t(0)
+        buffer = ctypes.create_string_buffer(max(1, bases.size * _NAME_CAPACITY // 2))
+        try:
+            _ffi.chexpert_batch_names(handle, self._id, _pointer(bases, c_int64), bases.size,
+                                      buffer, len(buffer), byref(size))
+        except ChexpertError as error:
+            if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
+                raise
+            buffer = ctypes.create_string_buffer(size.value)
+            _ffi.chexpert_batch_names(handle, self._id, _pointer(bases, c_int64), bases.size,
+                                      buffer, len(buffer), byref(size))
+        return buffer.raw[: size.value].split(b"\0")[:-1] if bases.size else []
+
     def _example(self, base: int) -> dict:
         handle = self._dataset._checked_handle()
         height, width = c_int32(), c_int32()
@@ -410,7 +426,7 @@ class Split(collections.abc.Sequence):
             images = [piece.reshape(int(h), int(w), 3) for piece, h, w
                       in zip(np.split(images, offsets), heights, widths)]
         return {"image": images, "label": labels, "image_view": views.astype(np.int64),
-                "name": [self._name(handle, int(base)) for base in bases]}
+                "name": self._names(handle, bases)}
 
     def read_batch_resized(self, indices, resize, num_threads: int = 0, out=None) -> dict:
         """Reads examples `indices` decoded and resized as `resize` says, in one call.
@@ -452,7 +468,7 @@ class Split(collections.abc.Sequence):
             num_threads)
         if not names:
             return None
-        return [self._name(handle, int(base)) for base in bases]
+        return self._names(handle, bases)
 
     def _labels_and_views(self, *, want_labels: bool):
         handle = self._dataset._checked_handle()

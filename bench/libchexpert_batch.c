@@ -1,0 +1,141 @@
+/*
+ * bench/libchexpert_batch.c: libchexpert's batch calls from C, on the same files as bench/ceiling.c.
+ *
+ *   resize mode (output A): chexpert_batch_read_resized() per batch of --batch indices (default 64) into one
+ *       reused caller buffer: 224 x 224 x 3 float32 NHWC, COVER, --filter (default bilinear), ImageNet, DCT FAST;
+ *       labels and views into reused buffers too.
+ *   decode mode (output B, the raw TFDS image): per batch chexpert_batch_shapes() then chexpert_batch_read()
+ *       (uint8 H x W x 3 packed, labels, views) into one reused buffer sized for the largest batch.
+ *
+ * Usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] [--threads T] [--size 224]
+ *                          [--filter area|bilinear] [--count N] [--warmup N] [--batch 64]
+ * FILE: one train-split index per line. The first --count (default all) are timed after a warm-up pass over the
+ * first --warmup (default 256). Prints one JSON line like bench/ceiling.c. Exit 0 ok, 1 failure, 2 bad usage.
+ */
+#define _GNU_SOURCE
+#include <chexpert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_common.h"
+
+typedef struct {
+    chexpert_dataset *ds;
+    int decode;
+    int threads;
+    int batch;
+    int64_t params[18];
+    size_t param_count;
+    void *out;
+    size_t out_bytes;
+    int64_t *labels;
+    size_t labels_cap;
+    int32_t *views;
+    int32_t *heights, *widths;
+} bench_t;
+
+static int fail(const char *what, int status) {
+    fprintf(stderr, "libchexpert_batch: %s: %s: %s\n", what, chexpert_status_name(status), chexpert_last_error());
+    return 1;
+}
+
+static int run(bench_t *b, const int64_t *indices, size_t count) {
+    for (size_t start = 0; start < count; start += (size_t)b->batch) {
+        size_t n = count - start < (size_t)b->batch ? count - start : (size_t)b->batch;
+        const int64_t *idx = indices + start;
+        int status;
+        if (b->decode) {
+            status = chexpert_batch_shapes(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->heights, b->widths, b->threads);
+            if (status != CHEXPERT_OK) return fail("chexpert_batch_shapes", status);
+            status = chexpert_batch_read(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->heights, b->widths, b->out,
+                                         b->out_bytes, b->labels, b->labels_cap, b->views, n, b->threads);
+            if (status != CHEXPERT_OK) return fail("chexpert_batch_read", status);
+        } else {
+            status = chexpert_batch_read_resized(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->params, b->param_count,
+                                                 NULL, NULL, 0, b->out, b->out_bytes, b->labels, b->labels_cap,
+                                                 b->views, n, b->threads);
+            if (status != CHEXPERT_OK) return fail("chexpert_batch_read_resized", status);
+        }
+    }
+    return 0;
+}
+
+static const char USAGE[] = "usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] "
+                            "[--threads T] [--size N] [--filter area|bilinear] [--count N] [--warmup N] "
+                            "[--batch N]\n";
+
+int main(int argc, char **argv) {
+    bench_options o;
+    if (bench_parse(argc, argv, USAGE, &o) != 0) return 2;
+    int decode = !strcmp(o.mode, "decode");
+    if (o.root == NULL || o.list == NULL || (!decode && strcmp(o.mode, "resize")) || o.threads < 0 ||
+        o.size < 1 || o.batch < 1 || (strcmp(o.filter, "area") && strcmp(o.filter, "bilinear"))) {
+        fprintf(stderr, "%s", USAGE);
+        return 2;
+    }
+    size_t n;
+    char **lines = bench_read_lines(o.list, &n);
+    if (lines == NULL) return 1;
+    int64_t *indices = malloc((n ? n : 1) * sizeof *indices);
+    for (size_t i = 0; i < n; i++) indices[i] = strtoll(lines[i], NULL, 10);
+    long count = o.count, warmup = o.warmup;
+    int size = o.size, batch = o.batch;
+    if (count < 0 || (size_t)count > n) count = (long)n;
+    if (warmup > count) warmup = count;
+
+    bench_t b;
+    memset(&b, 0, sizeof b);
+    b.decode = decode;
+    b.threads = o.threads;
+    b.batch = batch;
+    int status = chexpert_dataset_open(&b.ds, o.root);
+    if (status != CHEXPERT_OK) return fail("chexpert_dataset_open", status);
+    int32_t labels = 0;
+    status = chexpert_split_num_labels(b.ds, CHEXPERT_SPLIT_TRAIN, &labels);
+    if (status != CHEXPERT_OK) return fail("chexpert_split_num_labels", status);
+    b.labels_cap = (size_t)batch * (size_t)labels;
+    b.labels = malloc(b.labels_cap * sizeof *b.labels);
+    b.views = malloc((size_t)batch * sizeof *b.views);
+    b.heights = malloc((size_t)batch * sizeof *b.heights);
+    b.widths = malloc((size_t)batch * sizeof *b.widths);
+    if (decode) {
+        /* one buffer for the largest batch of the run (shapes read once here, outside the timing) */
+        int32_t *h = malloc((size_t)count * sizeof *h), *w = malloc((size_t)count * sizeof *w);
+        status = chexpert_batch_shapes(b.ds, CHEXPERT_SPLIT_TRAIN, indices, (size_t)count, h, w, 0);
+        if (status != CHEXPERT_OK) return fail("chexpert_batch_shapes", status);
+        size_t largest = 0;
+        for (long start = 0; start < count; start += batch) {
+            size_t bytes = 0;
+            for (long k = start; k < count && k < start + batch; k++) bytes += (size_t)h[k] * (size_t)w[k] * 3;
+            if (bytes > largest) largest = bytes;
+        }
+        b.out_bytes = largest;
+        free(h);
+        free(w);
+    } else {
+        int64_t params[] = {
+            CHEXPERT_RESIZE_HEIGHT, size, CHEXPERT_RESIZE_WIDTH, size, CHEXPERT_RESIZE_CHANNELS, 3,
+            CHEXPERT_RESIZE_LAYOUT, CHEXPERT_LAYOUT_NHWC, CHEXPERT_RESIZE_DTYPE, CHEXPERT_DTYPE_FLOAT32,
+            CHEXPERT_RESIZE_FIT, CHEXPERT_FIT_COVER,
+            CHEXPERT_RESIZE_FILTER, strcmp(o.filter, "area") ? CHEXPERT_FILTER_BILINEAR : CHEXPERT_FILTER_AREA,
+            CHEXPERT_RESIZE_NORMALIZE, CHEXPERT_NORMALIZE_IMAGENET, CHEXPERT_RESIZE_DCT, CHEXPERT_DCT_FAST};
+        memcpy(b.params, params, sizeof params);
+        b.param_count = sizeof params / sizeof params[0];
+        status = chexpert_resize_output_bytes(b.params, b.param_count, (size_t)batch, &b.out_bytes);
+        if (status != CHEXPERT_OK) return fail("chexpert_resize_output_bytes", status);
+    }
+    b.out = aligned_alloc(64, (b.out_bytes + 63) / 64 * 64);
+    if (b.out == NULL || b.labels == NULL || b.views == NULL) return 1;
+    memset(b.out, 0, b.out_bytes);
+
+    if (run(&b, indices, (size_t)warmup) != 0) return 1;
+    double t0 = bench_now();
+    if (run(&b, indices, (size_t)count) != 0) return 1;
+    double dt = bench_now() - t0;
+    double check = decode ? ((unsigned char *)b.out)[0] : ((float *)b.out)[size * size * 3 / 2];
+    bench_print(count, dt, check);
+    chexpert_dataset_close(b.ds);
+    return 0;
+}
