@@ -57,7 +57,12 @@ public func chexpert_batch_names(_ ds: OpaquePointer?, _ split: CInt,
         let (dataset, split, table) = try splitTable(ds, split)
         let indices = try inputBuffer(indices, try size(count, "count"), "indices")
         let rows = try core { () throws(ChexpertError) in try dataset.checkedRows(indices, table: table, split: split) }
-        let needed = rows.reduce(0) { $0 + table.name(at: $1).count + 1 }
+        var needed = 0
+        for row in rows {
+            let (sum, overflow) = needed.addingReportingOverflow(table.name(at: row).count + 1)
+            guard !overflow else { throw Failure(CHEXPERT_E_INVALID_ARGUMENT, "the names of \(rows.count) examples overflow size_t") }
+            needed = sum
+        }
         outSize?.pointee = needed
         let buffer = try optionalBuffer(out, capacity, "out")
         guard let buffer, buffer.count >= needed else {

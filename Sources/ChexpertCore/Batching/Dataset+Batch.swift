@@ -81,8 +81,8 @@ extension Dataset {
     func checkMetadataCapacity(rows: [Int], table: SplitTable, labels: UnsafeMutableBufferPointer<Int64>?,
                                views: UnsafeMutableBufferPointer<Int32>?) throws(ChexpertError) {
         if let labels {
-            let needed = rows.count * table.labelCount
-            guard labels.count >= needed else {
+            let (needed, overflow) = rows.count.multipliedReportingOverflow(by: table.labelCount)
+            guard !overflow, labels.count >= needed else {
                 throw ChexpertError(.bufferTooSmall(needed: needed),
                                     "labels holds \(labels.count) elements; \(rows.count) examples x \(table.labelCount) labels need \(needed)")
             }
