@@ -59,11 +59,11 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CHEXPERT_VERSION_MAJOR 0
-#define CHEXPERT_VERSION_MINOR 1
+#define CHEXPERT_VERSION_MINOR 2
 #define CHEXPERT_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
-#define CHEXPERT_VERSION_NUMBER 100
-#define CHEXPERT_VERSION_STRING "0.1.0"
+#define CHEXPERT_VERSION_NUMBER 200
+#define CHEXPERT_VERSION_STRING "0.2.0"
 /** Incremented only by an incompatible ABI change; see "Evolution" above. */
 #define CHEXPERT_ABI_VERSION 1
 
@@ -262,7 +262,12 @@ typedef enum chexpert_option {
     CHEXPERT_OPTION_MAX_PIXELS = 2,
     /** Largest image file read, in bytes. 1 ..= 2^31. Default
      *  CHEXPERT_DEFAULT_MAX_FILE_BYTES. */
-    CHEXPERT_OPTION_MAX_FILE_BYTES = 3
+    CHEXPERT_OPTION_MAX_FILE_BYTES = 3,
+    /** Which rows of the CSVs the splits hold: a bitmask of
+     *  CHEXPERT_SELECT_* (1 << chexpert_projection). Given only at open, to
+     *  chexpert_dataset_open_with(); chexpert_dataset_set_option() refuses
+     *  it. Default CHEXPERT_SELECT_ALL. */
+    CHEXPERT_OPTION_SELECT = 4
 } chexpert_option;
 
 /** Inverse-DCT method. FAST is libjpeg's JDCT_IFAST, the method TensorFlow's
@@ -642,6 +647,255 @@ int chexpert_batch_read_resized(const chexpert_dataset *ds, int split,
                                 int64_t *labels, size_t labels_capacity,
                                 int32_t *views, size_t views_capacity,
                                 int num_threads);
+
+
+/* ------------------------------------------------------------------------ */
+/* Selection at open (views and projections)                                */
+/* ------------------------------------------------------------------------ */
+
+/** Where a row's image was taken from, from its `Frontal/Lateral` and
+ *  `AP/PA` cells: a frontal row with `AP/PA` exactly `AP` or `PA` is AP or
+ *  PA; any other frontal row (`LL`, `RL`, blank, no `AP/PA` column) is
+ *  OTHER_FRONTAL; a lateral row is LATERAL whatever its `AP/PA` cell. */
+typedef enum chexpert_projection {
+    CHEXPERT_PROJECTION_AP = 0,
+    CHEXPERT_PROJECTION_PA = 1,
+    CHEXPERT_PROJECTION_OTHER_FRONTAL = 2,
+    CHEXPERT_PROJECTION_LATERAL = 3
+} chexpert_projection;
+
+/** Number of chexpert_projection values. */
+#define CHEXPERT_PROJECTION_COUNT 4
+
+/** CHEXPERT_OPTION_SELECT bits, one per chexpert_projection. */
+#define CHEXPERT_SELECT_AP ((int64_t)1 << CHEXPERT_PROJECTION_AP)
+#define CHEXPERT_SELECT_PA ((int64_t)1 << CHEXPERT_PROJECTION_PA)
+#define CHEXPERT_SELECT_OTHER_FRONTAL ((int64_t)1 << CHEXPERT_PROJECTION_OTHER_FRONTAL)
+#define CHEXPERT_SELECT_LATERAL ((int64_t)1 << CHEXPERT_PROJECTION_LATERAL)
+/** Every frontal row (TFDS image_view frontal). */
+#define CHEXPERT_SELECT_FRONTAL \
+    (CHEXPERT_SELECT_AP | CHEXPERT_SELECT_PA | CHEXPERT_SELECT_OTHER_FRONTAL)
+/** Every row: TFDS's splits (the default). */
+#define CHEXPERT_SELECT_ALL (CHEXPERT_SELECT_FRONTAL | CHEXPERT_SELECT_LATERAL)
+
+/**
+ * chexpert_dataset_open() with options applied before the splits are built.
+ * Every CSV is still parsed and validated completely (an error anywhere fails
+ * the open, selected row or not); then each split keeps the rows
+ * CHEXPERT_OPTION_SELECT selects, in CSV order, and example indices count
+ * those rows only.
+ *
+ * @param[in]  params {key, value} pairs, `param_count` int64 elements (even):
+ *             any chexpert_option. A key given twice takes its last value.
+ *             NULL with 0 is chexpert_dataset_open().
+ * @return as chexpert_dataset_open(), plus CHEXPERT_E_INVALID_ARGUMENT (odd
+ *         count, unknown key, value out of its domain, a selection of AP or
+ *         PA rows when a CSV has no `AP/PA` column). A selection that keeps
+ *         no row of a split is not an error: that split has 0 examples.
+ * Ownership: as chexpert_dataset_open(); `params` is borrowed for the call.
+ * Thread safety: any thread; opening is independent of other handles.
+ */
+int chexpert_dataset_open_with(chexpert_dataset **out, const char *root,
+                               const int64_t *params, size_t param_count);
+
+/**
+ * Rows of the split's CSV per chexpert_projection, before selection (the
+ * selected ones are those whose bit CHEXPERT_OPTION_SELECT has;
+ * chexpert_split_size() is their sum).
+ * @param[out] out_counts receives CHEXPERT_PROJECTION_COUNT counts, indexed
+ *             by chexpert_projection.
+ * @param[in]  capacity elements at `out_counts`, at least
+ *             CHEXPERT_PROJECTION_COUNT.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_INVALID_ARGUMENT (split),
+ *         CHEXPERT_E_NULL_POINTER, CHEXPERT_E_BUFFER_TOO_SMALL.
+ * Ownership: caller's buffer. Thread safety: any thread, concurrently.
+ */
+int chexpert_split_projection_counts(const chexpert_dataset *ds, int split,
+                                     int64_t *out_counts, size_t capacity);
+
+/**
+ * Each example's chexpert_projection.
+ * @param[in]  indices `count` example indices.
+ * @param[out] out `count` projections.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_INVALID_ARGUMENT,
+ *         CHEXPERT_E_NULL_POINTER, CHEXPERT_E_OUT_OF_RANGE (the first bad
+ *         index; nothing written).
+ * Ownership: caller's buffers. Thread safety: any thread, concurrently.
+ */
+int chexpert_batch_projections(const chexpert_dataset *ds, int split,
+                               const int64_t *indices, size_t count, int32_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* Training targets (uncertainty policies)                                  */
+/* ------------------------------------------------------------------------ */
+
+/** What an uncertain (`-1.0`) cell becomes, per observation. The policies of
+ *  the CheXpert paper (Irvin et al. 2019, section 4). */
+typedef enum chexpert_uncertain {
+    /** U-Ignore: masked (mask 0). */
+    CHEXPERT_UNCERTAIN_IGNORE = 0,
+    /** U-Zeros: target 0. */
+    CHEXPERT_UNCERTAIN_ZEROS = 1,
+    /** U-Ones: target 1. */
+    CHEXPERT_UNCERTAIN_ONES = 2,
+    /** U-MultiClass: a class index for a 3-way softmax: negative 0,
+     *  positive 1, uncertain 2 (blank follows the blank rule). */
+    CHEXPERT_UNCERTAIN_MULTICLASS = 3,
+    /** No policy: the target is TFDS's chexpert_label_class (0 uncertain,
+     *  1 positive, 2 negative, 3 unmentioned), never masked; the blank rule
+     *  is ignored. */
+    CHEXPERT_UNCERTAIN_RAW = 4
+} chexpert_uncertain;
+
+/** What a blank (unmentioned) cell becomes, per observation. The CheXpert
+ *  authors treated blanks as negative (stanfordmlgroup/chexpert-labeler#9). */
+typedef enum chexpert_blank {
+    /** Target 0. */
+    CHEXPERT_BLANK_NEGATIVE = 0,
+    /** Masked (mask 0). */
+    CHEXPERT_BLANK_IGNORE = 1
+} chexpert_blank;
+
+/** Flags of chexpert_batch_targets(). */
+typedef enum chexpert_target_flag {
+    /** torchxrayvision's rule: in a row whose `No Finding` cell is positive,
+     *  every observation other than `No Finding` and `Support Devices` is
+     *  negative (target 0, mask 1), whatever its cell. Needs a `No Finding`
+     *  label column (looked up by name). */
+    CHEXPERT_TARGET_NO_FINDING = 1,
+    /** Masked targets are NaN instead of 0 (torchxrayvision's convention). */
+    CHEXPERT_TARGET_MASKED_NAN = 2
+} chexpert_target_flag;
+
+/** Rules that peers and the paper use, resolved by column name. */
+typedef enum chexpert_preset {
+    /** The paper's best policy per competition observation, in its order:
+     *  Atelectasis U-Ones, Cardiomegaly U-MultiClass, Consolidation
+     *  U-Ignore (U-SelfTrained's first stage: the second needs the user's
+     *  own model's soft labels for the masked entries), Edema U-Ones,
+     *  Pleural Effusion U-MultiClass; blanks negative. */
+    CHEXPERT_PRESET_PAPER = 1,
+    /** LibAUC's CheXpert (and jfhealthcare's): Cardiomegaly, Edema,
+     *  Consolidation, Atelectasis, Pleural Effusion (LibAUC's train_cols
+     *  order); U-Ones for Edema and Atelectasis, U-Zeros for the others;
+     *  blanks negative. */
+    CHEXPERT_PRESET_LIBAUC = 2,
+    /** torchxrayvision's CheX_Dataset: the 13 observations other than
+     *  `No Finding`, sorted by name; uncertain and blank masked (NaN);
+     *  CHEXPERT_TARGET_NO_FINDING. */
+    CHEXPERT_PRESET_XRV = 3
+} chexpert_preset;
+
+/**
+ * Training targets and masks for `count` examples, computed from their CSV
+ * cells. `rules` holds `rule_count` triples {label, uncertain, blank}: label
+ * is a label column index (0 ..< chexpert_split_num_labels(), repeats
+ * allowed), uncertain a chexpert_uncertain, blank a chexpert_blank; output
+ * column j follows triple j. For each example and column: positive gives 1,
+ * negative 0, uncertain and blank as their rules say; mask is 1 where the
+ * target counts and 0 where it is masked (target 0, or NaN with
+ * CHEXPERT_TARGET_MASKED_NAN).
+ *
+ * @param[in]  indices `count` example indices (repeats allowed).
+ * @param[in]  rules `3 * rule_count` int32 values.
+ * @param[in]  flags a bitwise OR of chexpert_target_flag.
+ * @param[out] targets `count * rule_count` floats, row-major.
+ * @param[in]  targets_capacity elements at `targets`.
+ * @param[out] masks the same size, or NULL with capacity 0 (not written).
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_INVALID_ARGUMENT (split,
+ *         a rule value, an unknown flag, NO_FINDING without a `No Finding`
+ *         column), CHEXPERT_E_NULL_POINTER, CHEXPERT_E_OUT_OF_RANGE (an
+ *         index or label), CHEXPERT_E_BUFFER_TOO_SMALL. Nothing is written
+ *         on error.
+ * Ownership: caller's buffers. Thread safety: any thread, concurrently.
+ */
+int chexpert_batch_targets(const chexpert_dataset *ds, int split,
+                           const int64_t *indices, size_t count,
+                           const int32_t *rules, size_t rule_count, uint32_t flags,
+                           float *targets, size_t targets_capacity,
+                           float *masks, size_t masks_capacity);
+
+/**
+ * The rules and flags of a chexpert_preset for this split's columns.
+ * @param[out] rules receives `*out_rule_count` triples (see
+ *             chexpert_batch_targets()); may be NULL with capacity 0 (a size
+ *             query).
+ * @param[in]  rules_capacity int32 elements at `rules`.
+ * @param[out] out_rule_count receives the number of triples; may be NULL.
+ * @param[out] out_flags receives the flags; may be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_CLOSED, CHEXPERT_E_INVALID_ARGUMENT (split,
+ *         preset), CHEXPERT_E_NOT_FOUND (a column the preset names is not in
+ *         the CSV header), CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_BUFFER_TOO_SMALL (`*out_rule_count` still set).
+ * Ownership: caller's buffers. Thread safety: any thread, concurrently.
+ */
+int chexpert_target_preset(const chexpert_dataset *ds, int split, int preset,
+                           int32_t *rules, size_t rules_capacity,
+                           size_t *out_rule_count, uint32_t *out_flags);
+
+/* ------------------------------------------------------------------------ */
+/* Epoch order and sharding                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** What a shard does with the examples that do not divide evenly among
+ *  `world` ranks. */
+typedef enum chexpert_remainder {
+    /** Every rank gets ceil(L / world) examples: the order is extended
+     *  cyclically from its start (torch DistributedSampler with
+     *  drop_last=False). Every example is seen; at most world - 1 twice. */
+    CHEXPERT_REMAINDER_PAD = 0,
+    /** Every rank gets floor(L / world): the last L mod world examples of
+     *  the order are not seen this epoch (which ones changes per epoch when
+     *  shuffled). Every example is seen at most once. */
+    CHEXPERT_REMAINDER_DROP = 1,
+    /** Ranks get ceil or floor of L / world: every example exactly once,
+     *  ranks may differ by one (evaluation). */
+    CHEXPERT_REMAINDER_UNEVEN = 2
+} chexpert_remainder;
+
+/** Bump only if chexpert_shard_indices() would return another order for the
+ *  same arguments; this version's algorithm is pinned below. */
+#define CHEXPERT_ORDER_VERSION 1
+
+/**
+ * One rank's example indices for one epoch: a pure function of the
+ * arguments, the same on every machine and in every version with this
+ * CHEXPERT_ORDER_VERSION.
+ *
+ * The order P of 0 ..< count is the identity without shuffle; with shuffle,
+ * a Fisher-Yates shuffle (i from count-1 down to 1: swap P[i] with P[j],
+ * j uniform in 0 ..= i by Lemire's multiply-and-reject on 64-bit draws)
+ * driven by SplitMix64 (state += 0x9E3779B97F4A7C15; z = state; z = (z ^
+ * z>>30) * 0xBF58476D1CE4E5B9; z = (z ^ z>>27) * 0x94D049BB133111EB;
+ * return z ^ z>>31) whose initial state is seed ^ mix(epoch), mix being the
+ * same finaliser applied to epoch + 0x9E3779B97F4A7C15.
+ * The rest R = P[start ..< count] (L elements; start is the resume position,
+ * counted in examples of P that all ranks together have consumed) is
+ * shaped by `remainder` and dealt round-robin: rank r gets R'[r], R'[r +
+ * world], ... So after every rank has consumed k examples, the consumed
+ * ones are P[start ..< start + k * world]: resuming from `start + k * world`,
+ * with any world size, continues with exactly the rest; with the same world
+ * size it gives each rank exactly the rest of its own shard.
+ *
+ * @param[in]  count examples in the split, 0 ..= 2^32.
+ * @param[in]  shuffle 0 (CSV order) or 1.
+ * @param[in]  start 0 ..= count.
+ * @param[in]  rank 0 ..< world; world >= 1.
+ * @param[in]  remainder a chexpert_remainder.
+ * @param[out] out the rank's indices; may be NULL with capacity 0 (a size
+ *             query).
+ * @param[in]  capacity elements at `out`.
+ * @param[out] out_count receives the number of indices; may be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_INVALID_ARGUMENT, CHEXPERT_E_LIMIT (count),
+ *         CHEXPERT_E_NULL_POINTER, CHEXPERT_E_BUFFER_TOO_SMALL
+ *         (`*out_count` still set), CHEXPERT_E_NO_MEMORY.
+ * Ownership: caller's buffer; the library's scratch (8 bytes per example
+ *         when shuffling) is freed before return.
+ * Thread safety: any thread, concurrently; needs no handle.
+ */
+int chexpert_shard_indices(int64_t count, uint64_t seed, uint64_t epoch, int shuffle,
+                           int64_t start, int32_t rank, int32_t world, int remainder,
+                           int64_t *out, size_t capacity, size_t *out_count);
 
 #ifdef __cplusplus
 }

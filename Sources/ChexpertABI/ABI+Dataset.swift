@@ -32,6 +32,10 @@ public func chexpert_dataset_root(_ ds: OpaquePointer?, _ out: UnsafeMutablePoin
 public func chexpert_dataset_set_option(_ ds: OpaquePointer?, _ option: CInt, _ value: Int64) -> CInt {
     entry { () throws(Failure) in
         let dataset = try HandleRegistry.shared.dataset(ds)
+        if Int64(option) == OpenOptions.selectKey {
+            throw Failure(CHEXPERT_E_INVALID_ARGUMENT,
+                          "CHEXPERT_OPTION_SELECT is fixed when the dataset is opened; give it to chexpert_dataset_open_with()")
+        }
         let key = try decodeOption(option)
         try core { () throws(ChexpertError) in try dataset.setOption(key, to: value) }
     }
@@ -42,8 +46,12 @@ public func chexpert_dataset_get_option(_ ds: OpaquePointer?, _ option: CInt,
                                         _ outValue: UnsafeMutablePointer<Int64>?) -> CInt {
     entry { () throws(Failure) in
         let dataset = try HandleRegistry.shared.dataset(ds)
-        let key = try decodeOption(option)
-        try required(outValue, "out_value").pointee = key.value(in: dataset.options)
+        let out = try required(outValue, "out_value")
+        if Int64(option) == OpenOptions.selectKey {
+            out.pointee = dataset.selection.mask
+        } else {
+            out.pointee = try decodeOption(option).value(in: dataset.options)
+        }
     }
 }
 

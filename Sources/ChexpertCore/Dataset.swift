@@ -8,14 +8,18 @@ public final class Dataset: @unchecked Sendable {
     public static let maxCSVBytes = 1 << 30
 
     public let layout: DatasetLayout
+    /// The rows the splits hold (`CHEXPERT_OPTION_SELECT`), fixed at open.
+    public let selection: Selection
     private let tables: [SplitTable]
     private let optionsLock = Lock()
     private var storedOptions = DecodeOptions()
 
-    /// Opens the dataset at `root` (see `DatasetLayout`) and parses both CSVs.
-    /// C: `chexpert_dataset_open`.
-    /// - Throws: `.notFound`, `.io`, `.csv`, `.limit`, `.noMemory`.
-    public init(root: String?) throws(ChexpertError) {
+    /// Opens the dataset at `root` (see `DatasetLayout`), parses both CSVs
+    /// completely, then keeps the rows `selection` selects.
+    /// C: `chexpert_dataset_open`, `chexpert_dataset_open_with`.
+    /// - Throws: `.notFound`, `.io`, `.csv`, `.limit`, `.noMemory`;
+    ///   `.invalidArgument` for an AP/PA selection without an `AP/PA` column.
+    public init(root: String?, selection: Selection = .all, options: DecodeOptions = DecodeOptions()) throws(ChexpertError) {
         let layout = try DatasetLayout(root: root)
         let buffer = ScratchBuffer()
         var tables: [SplitTable] = []
@@ -28,7 +32,12 @@ public final class Dataset: @unchecked Sendable {
             }
             tables.append(try SplitTable(csv: UnsafeBufferPointer(start: buffer.pointer, count: size), file: path))
         }
+        for split in Split.allCases {
+            tables[split.rawValue] = try tables[split.rawValue].selecting(selection, file: layout.csvPath(split))
+        }
         self.layout = layout
+        self.selection = selection
+        self.storedOptions = options
         self.tables = tables
     }
 

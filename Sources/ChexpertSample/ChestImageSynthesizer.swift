@@ -1,3 +1,4 @@
+import ChexpertCore
 import Glibc
 
 /// Draws chest-radiograph-like pixels for a `SampleImage`: a body silhouette on

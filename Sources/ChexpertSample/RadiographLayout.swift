@@ -1,3 +1,5 @@
+import ChexpertCore
+
 /// The anatomy of one synthetic radiograph: background and exposure gradient,
 /// the ordered shapes, and the side marker. Built by `layout(_:...)` from the
 /// image's random stream.

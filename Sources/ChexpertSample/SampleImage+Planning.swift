@@ -1,3 +1,4 @@
+import ChexpertCore
 extension SampleImage {
     /// Chooses the size, quality and encoding of the image of row `row` of
     /// `split` from its own random stream `seed` (so image options never shift

@@ -1,3 +1,5 @@
+import ChexpertCore
+
 /// The complete content of a sample tree, decided before any file is written:
 /// every CSV row and every image's size, encoding and content seed.
 ///

@@ -1,3 +1,5 @@
+import ChexpertCore
+
 /// One study of a planned patient: what all its rows share, and its views.
 struct StudyDraft {
     struct View {

@@ -11,10 +11,11 @@
 #      nothing but chexpert_* exported, all under version node CHEXPERT_1;
 #      NEEDED holds no Swift runtime; the header compiles as C11 and C++;
 #      the Swift ABI module agrees with the header (generated header check).
-#   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c and
-#      Tests/c/test_ffi.c against LIBRARY.so with -Wall -Wextra -Werror.
+#   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c,
+#      Tests/c/test_training.c and Tests/c/test_ffi.c against LIBRARY.so with
+#      -Wall -Wextra -Werror.
 #   3. Generate a sample tree with chexpert-sample.
-#   4. Run the example, test_api and test_ffi, then all three again under
+#   4. Run the example, test_api, test_training and test_ffi, then all again under
 #      valgrind (memcheck, --leak-check=full; errors must be zero).
 set -euo pipefail
 
@@ -176,6 +177,11 @@ step "build: Tests/c/test_api.c"
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
+step "build: Tests/c/test_training.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_training.c "${linklib[@]}" -lm -o "$work/test_training" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
 step "build: Tests/c/test_ffi.c (dlopen + libffi)"
 "$cc_bin" "${cflags[@]}" $(pkg-config --cflags libffi) Tests/c/test_ffi.c $(pkg-config --libs libffi) -ldl \
     -o "$work/test_ffi" > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
@@ -205,6 +211,10 @@ step "run: test_api"
 "$work/test_api" "$work/tree" > "$work/api.log" 2>&1 || fail "test_api failed" "$work/api.log"
 pass "$(tail -n 1 "$work/api.log")"
 
+step "run: test_training"
+"$work/test_training" "$work/tree" > "$work/training.log" 2>&1 || fail "test_training failed" "$work/training.log"
+pass "$(tail -n 1 "$work/training.log")"
+
 step "run: test_ffi"
 "$work/test_ffi" "$library" "$work/tree" > "$work/ffi.log" 2>&1 || fail "test_ffi failed" "$work/ffi.log"
 pass "$(tail -n 1 "$work/ffi.log")"
@@ -215,7 +225,7 @@ pass "$(tail -n 1 "$work/ffi.log")"
 if command -v valgrind > /dev/null; then
     valgrind=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible
               --suppressions="$repo/Tests/c/valgrind.supp")
-    for program in chexpert_summary test_api test_ffi; do
+    for program in chexpert_summary test_api test_training test_ffi; do
         step "valgrind: $program"
         args=("$work/tree")
         [[ "$program" == test_ffi ]] && args=("$library" "$work/tree")

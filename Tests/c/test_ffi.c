@@ -206,9 +206,9 @@ int main(int argc, char **argv) {
     const char *root = argv[2];
 
     /* Versions and static strings. */
-    CHECK(version_number() == 100);
+    CHECK(version_number() == 200);
     CHECK(abi_version() == 1);
-    CHECK(strcmp(call_string("chexpert_version_string", 0, NULL, NULL), "0.1.0") == 0);
+    CHECK(strcmp(call_string("chexpert_version_string", 0, NULL, NULL), "0.2.0") == 0);
     CHECK(strcmp(status_name(-5), "CHEXPERT_E_CLOSED") == 0);
     CHECK(strcmp(status_name(12345), "CHEXPERT_E_UNKNOWN") == 0);
     CHECK(strcmp(last_error(), "") == 0); /* nothing failed on this thread yet */

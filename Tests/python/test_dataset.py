@@ -16,7 +16,7 @@ def ds(tree):
 
 
 def test_version_and_vocabulary_come_from_the_library():
-    assert chexpert.__version__ == chexpert.library_version == "0.1.0"
+    assert chexpert.__version__ == chexpert.library_version == "0.2.0"
     assert chexpert.SPLIT_NAMES == ("train", "validation")
     # TFDS ClassLabel orders (shared/reference/tfds-chexpert.md section 2).
     assert chexpert.LABEL_CLASS_NAMES == ("uncertain", "positive", "negative", "unmentioned")

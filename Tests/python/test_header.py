@@ -12,7 +12,8 @@ import re
 import shutil
 import subprocess
 from ctypes import (
-    POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_void_p)
+    POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_uint32,
+    c_uint64, c_void_p)
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,8 @@ CTYPES = {
     "int32_t": c_int32,
     "int64_t": c_int64,
     "size_t": c_size_t,
+    "uint32_t": c_uint32,
+    "uint64_t": c_uint64,
     "const char *": c_char_p,
     "char *": POINTER(c_char),
     "uint8_t *": POINTER(c_uint8),
@@ -98,6 +101,8 @@ CTYPES = {
     "int64_t *": POINTER(c_int64),
     "const int64_t *": POINTER(c_int64),
     "size_t *": POINTER(c_size_t),
+    "uint32_t *": POINTER(c_uint32),
+    "float *": POINTER(c_float),
     "const float *": POINTER(c_float),
     "void *": c_void_p,
     "chexpert_dataset *": dataset_p,

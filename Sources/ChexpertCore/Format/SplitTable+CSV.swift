@@ -3,6 +3,7 @@ extension SplitTable {
     /// position (every header column after the fifth).
     static let pathColumn = "Path"
     static let viewColumn = "Frontal/Lateral"
+    static let projectionColumn = "AP/PA"
     static let firstLabelColumn = 5
 
     /// Parses a split's CSV with the rules of TFDS's `chexpert` 3.1.0
@@ -50,6 +51,7 @@ extension SplitTable {
         guard let viewIndex = lastColumn(named: Self.viewColumn) else {
             throw fail("line 1: the header has no '\(Self.viewColumn)' column")
         }
+        let projectionIndex = lastColumn(named: Self.projectionColumn)
         let labelColumns = header.indices.dropFirst(Self.firstLabelColumn)
         // Cell each label column reads (its name's last occurrence).
         let labelSources = labelColumns.map { lastColumn(named: header[$0]) ?? $0 }
@@ -59,6 +61,7 @@ extension SplitTable {
         var nameOffsets: [UInt32] = [0]
         var labelValues: [UInt8] = []
         var viewValues: [UInt8] = []
+        var projectionValues: [UInt8] = []
         var lines: [Int] = []
 
         while true {
@@ -83,6 +86,8 @@ extension SplitTable {
                 throw fail("line \(line), \(describeColumn(viewIndex)): \(Self.quoted(record.field(viewIndex))) is neither 'Frontal' nor 'Lateral'")
             }
             viewValues.append(view.rawValue)
+            let projectionCell = projectionIndex.flatMap { $0 < record.count ? record.field($0) : nil }
+            projectionValues.append(Projection(view: view, cell: projectionCell).rawValue)
             guard pathIndex < record.count else { throw missing(pathIndex) }
             let path = record.field(pathIndex)
             guard !path.isEmpty else { throw fail("line \(line), \(describeColumn(pathIndex)): empty Path") }
@@ -100,6 +105,11 @@ extension SplitTable {
         self.nameOffsets = Self.compacted(nameOffsets)
         self.labelValues = Self.compacted(labelValues)
         self.viewValues = Self.compacted(viewValues)
+        self.projectionValues = Self.compacted(projectionValues)
+        self.hasProjectionColumn = projectionIndex != nil
+        var counts = [Int](repeating: 0, count: Projection.allCases.count)
+        for value in projectionValues { counts[Int(value)] += 1 }
+        self.csvProjectionCounts = counts
         if let (first, second) = self.firstDuplicateName() {
             throw fail("line \(lines[second]): Path \(Self.quoted(self.name(at: second))) repeats line \(lines[first]) (TFDS: two examples share the same key)")
         }

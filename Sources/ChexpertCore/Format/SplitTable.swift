@@ -13,6 +13,13 @@ public struct SplitTable: Sendable {
     let labelValues: [UInt8]
     /// `count` `ImageView` raw values.
     let viewValues: [UInt8]
+    /// `count` `Projection` raw values.
+    let projectionValues: [UInt8]
+    /// Whether the CSV has an `AP/PA` column.
+    public let hasProjectionColumn: Bool
+    /// Rows of the CSV per `Projection` (indexed by raw value), before any
+    /// selection.
+    public let csvProjectionCounts: [Int]
 
     /// Number of examples.
     public var count: Int { viewValues.count }
@@ -40,10 +47,44 @@ public struct SplitTable: Sendable {
     /// Example `index`'s `ImageView` raw value.
     public func view(at index: Int) -> UInt8 { viewValues[index] }
 
+    /// Example `index`'s `Projection` raw value.
+    public func projection(at index: Int) -> UInt8 { projectionValues[index] }
+
+    /// The column index of the label named `name` (its first occurrence).
+    public func labelIndex(named name: String) -> Int? { labelNames.firstIndex(of: name) }
+
+    /// This table with only the rows `selection` keeps, in the same order.
+    /// `csvProjectionCounts` stays that of the whole CSV.
+    /// - Throws: `.invalidArgument` when the selection tells AP from PA and
+    ///   the CSV has no `AP/PA` column.
+    public func selecting(_ selection: Selection, file: String) throws(ChexpertError) -> SplitTable {
+        if selection == .all { return self }
+        if selection.needsProjectionColumn && !hasProjectionColumn {
+            throw ChexpertError(.invalidArgument,
+                                "\(file): CHEXPERT_OPTION_SELECT \(selection.mask) tells AP from PA rows, but the header has no 'AP/PA' column")
+        }
+        let rows = (0 ..< count).filter { selection.contains(Projection(rawValue: projectionValues[$0]) ?? .otherFrontal) }
+        var names: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        var labels: [UInt8] = []
+        names.reserveCapacity(rows.reduce(0) { $0 + name(at: $1).count })
+        offsets.reserveCapacity(rows.count + 1)
+        labels.reserveCapacity(rows.count * labelCount)
+        for row in rows {
+            names.append(contentsOf: name(at: row))
+            offsets.append(UInt32(truncatingIfNeeded: names.count))  // <= the whole table's names
+            labels.append(contentsOf: self.labels(at: row))
+        }
+        return SplitTable(labelNames: labelNames, nameBytes: names, nameOffsets: offsets, labelValues: labels,
+                          viewValues: rows.map { viewValues[$0] }, projectionValues: rows.map { projectionValues[$0] },
+                          hasProjectionColumn: hasProjectionColumn, csvProjectionCounts: csvProjectionCounts)
+    }
+
     /// Bytes held by this table's storage.
     public var memoryUsage: Int {
         nameBytes.capacity + nameOffsets.capacity * MemoryLayout<UInt32>.stride
-            + labelValues.capacity + viewValues.capacity
+            + labelValues.capacity + viewValues.capacity + projectionValues.capacity
+            + csvProjectionCounts.capacity * MemoryLayout<Int>.stride
             + labelNames.reduce(0) { $0 + $1.utf8.count + MemoryLayout<String>.stride }
     }
 

@@ -18,9 +18,11 @@ from . import _ffi
 from .dataset import LABEL_CLASS_NAMES, SPLIT_NAMES, VIEW_NAMES, Dataset, Split
 from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
 from .loader import Loader
+from .order import Sharding, State, shard_indices, shard_size
 from .resize import Resize
+from .targets import COMPETITION, Targets
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Path of the loaded libchexpert.so.
 library_path: str = _ffi.LIBRARY_PATH
@@ -29,7 +31,7 @@ library_version: str = _ffi.chexpert_version_string().decode("ascii")
 
 __all__ = [
     "ChexpertError", "ChexpertIndexError", "ChexpertClosedError", "Dataset", "Split",
-    "Resize", "Loader",
+    "Resize", "Loader", "Targets", "COMPETITION", "Sharding", "State", "shard_indices", "shard_size",
     "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES",
     "library_path", "library_version", "__version__",
 ]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import (
-    POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_void_p)
+    POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_uint32,
+    c_uint64, c_void_p)
 
 from . import _library
 from .errors import ChexpertError, ChexpertIndexError
@@ -30,7 +31,7 @@ LIBRARY, LIBRARY_PATH = _library.load()
 # --------------------------------------------------------------------------
 
 CHEXPERT_ABI_VERSION = 1
-CHEXPERT_VERSION_STRING = "0.1.0"
+CHEXPERT_VERSION_STRING = "0.2.0"
 
 # enum chexpert_status
 CHEXPERT_OK = 0
@@ -60,6 +61,7 @@ CHEXPERT_NUM_VIEWS = 2
 CHEXPERT_OPTION_DCT = 1
 CHEXPERT_OPTION_MAX_PIXELS = 2
 CHEXPERT_OPTION_MAX_FILE_BYTES = 3
+CHEXPERT_OPTION_SELECT = 4
 
 # enum chexpert_dct
 CHEXPERT_DCT_FAST = 0
@@ -99,6 +101,45 @@ CHEXPERT_NORMALIZE_UNIT = 1
 CHEXPERT_NORMALIZE_IMAGENET = 2
 CHEXPERT_NORMALIZE_XRV = 3
 CHEXPERT_NORMALIZE_CUSTOM = 4
+
+# enum chexpert_projection (CHEXPERT_SELECT_* bits are 1 << these)
+CHEXPERT_PROJECTION_AP = 0
+CHEXPERT_PROJECTION_PA = 1
+CHEXPERT_PROJECTION_OTHER_FRONTAL = 2
+CHEXPERT_PROJECTION_LATERAL = 3
+CHEXPERT_PROJECTION_COUNT = 4
+CHEXPERT_SELECT_AP = 1 << CHEXPERT_PROJECTION_AP
+CHEXPERT_SELECT_PA = 1 << CHEXPERT_PROJECTION_PA
+CHEXPERT_SELECT_OTHER_FRONTAL = 1 << CHEXPERT_PROJECTION_OTHER_FRONTAL
+CHEXPERT_SELECT_LATERAL = 1 << CHEXPERT_PROJECTION_LATERAL
+CHEXPERT_SELECT_FRONTAL = CHEXPERT_SELECT_AP | CHEXPERT_SELECT_PA | CHEXPERT_SELECT_OTHER_FRONTAL
+CHEXPERT_SELECT_ALL = CHEXPERT_SELECT_FRONTAL | CHEXPERT_SELECT_LATERAL
+
+# enum chexpert_uncertain
+CHEXPERT_UNCERTAIN_IGNORE = 0
+CHEXPERT_UNCERTAIN_ZEROS = 1
+CHEXPERT_UNCERTAIN_ONES = 2
+CHEXPERT_UNCERTAIN_MULTICLASS = 3
+CHEXPERT_UNCERTAIN_RAW = 4
+
+# enum chexpert_blank
+CHEXPERT_BLANK_NEGATIVE = 0
+CHEXPERT_BLANK_IGNORE = 1
+
+# enum chexpert_target_flag
+CHEXPERT_TARGET_NO_FINDING = 1
+CHEXPERT_TARGET_MASKED_NAN = 2
+
+# enum chexpert_preset
+CHEXPERT_PRESET_PAPER = 1
+CHEXPERT_PRESET_LIBAUC = 2
+CHEXPERT_PRESET_XRV = 3
+
+# enum chexpert_remainder
+CHEXPERT_REMAINDER_PAD = 0
+CHEXPERT_REMAINDER_DROP = 1
+CHEXPERT_REMAINDER_UNEVEN = 2
+CHEXPERT_ORDER_VERSION = 1
 
 
 class chexpert_dataset(ctypes.Structure):
@@ -272,5 +313,43 @@ chexpert_batch_read_resized = _status(
     POINTER(c_int64), c_size_t,
     POINTER(c_int32), c_size_t,
     c_int)
+
+# int chexpert_dataset_open_with(chexpert_dataset **out, const char *root,
+#                                const int64_t *params, size_t param_count);
+chexpert_dataset_open_with = _status(
+    "chexpert_dataset_open_with", POINTER(dataset_p), c_char_p, POINTER(c_int64), c_size_t)
+# int chexpert_split_projection_counts(const chexpert_dataset *ds, int split,
+#                                      int64_t *out_counts, size_t capacity);
+chexpert_split_projection_counts = _status(
+    "chexpert_split_projection_counts", dataset_p, c_int, POINTER(c_int64), c_size_t)
+# int chexpert_batch_projections(const chexpert_dataset *ds, int split,
+#                                const int64_t *indices, size_t count, int32_t *out);
+chexpert_batch_projections = _status(
+    "chexpert_batch_projections", dataset_p, c_int, POINTER(c_int64), c_size_t, POINTER(c_int32))
+# int chexpert_batch_targets(const chexpert_dataset *ds, int split,
+#                            const int64_t *indices, size_t count,
+#                            const int32_t *rules, size_t rule_count, uint32_t flags,
+#                            float *targets, size_t targets_capacity,
+#                            float *masks, size_t masks_capacity);
+chexpert_batch_targets = _status(
+    "chexpert_batch_targets",
+    dataset_p, c_int,
+    POINTER(c_int64), c_size_t,
+    POINTER(c_int32), c_size_t, c_uint32,
+    POINTER(c_float), c_size_t,
+    POINTER(c_float), c_size_t)
+# int chexpert_target_preset(const chexpert_dataset *ds, int split, int preset,
+#                            int32_t *rules, size_t rules_capacity,
+#                            size_t *out_rule_count, uint32_t *out_flags);
+chexpert_target_preset = _status(
+    "chexpert_target_preset",
+    dataset_p, c_int, c_int, POINTER(c_int32), c_size_t, POINTER(c_size_t), POINTER(c_uint32))
+# int chexpert_shard_indices(int64_t count, uint64_t seed, uint64_t epoch, int shuffle,
+#                            int64_t start, int32_t rank, int32_t world, int remainder,
+#                            int64_t *out, size_t capacity, size_t *out_count);
+chexpert_shard_indices = _status(
+    "chexpert_shard_indices",
+    c_int64, c_uint64, c_uint64, c_int, c_int64, c_int32, c_int32, c_int,
+    POINTER(c_int64), c_size_t, POINTER(c_size_t))
 
 _library.check_abi(chexpert_abi_version(), LIBRARY_PATH)

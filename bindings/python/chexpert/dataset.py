@@ -27,7 +27,7 @@ from . import _ffi, _forksafe
 from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
 from .resize import Resize
 
-__all__ = ["Dataset", "Split", "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES"]
+__all__ = ["Dataset", "Split", "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES", "PROJECTION_NAMES"]
 
 
 def _names(function, count):
@@ -43,6 +43,31 @@ VIEW_NAMES = _names(_ffi.chexpert_view_name, _ffi.CHEXPERT_NUM_VIEWS)
 
 _DCT_VALUES = {"fast": _ffi.CHEXPERT_DCT_FAST, "accurate": _ffi.CHEXPERT_DCT_ACCURATE}
 _DCT_NAMES = {value: name for name, value in _DCT_VALUES.items()}
+
+#: chexpert_projection names, indexed by value.
+PROJECTION_NAMES = ("AP", "PA", "other_frontal", "lateral")
+#: Names accepted by ``Dataset(views=...)`` -> CHEXPERT_SELECT_* bits.
+VIEW_SELECTIONS = {
+    "all": _ffi.CHEXPERT_SELECT_ALL,
+    "frontal": _ffi.CHEXPERT_SELECT_FRONTAL,
+    "lateral": _ffi.CHEXPERT_SELECT_LATERAL,
+    "AP": _ffi.CHEXPERT_SELECT_AP,
+    "PA": _ffi.CHEXPERT_SELECT_PA,
+    "other_frontal": _ffi.CHEXPERT_SELECT_OTHER_FRONTAL,
+}
+
+
+def _selection(views) -> int:
+    """A CHEXPERT_SELECT_* mask from a name of VIEW_SELECTIONS or a list of them."""
+    names = [views] if isinstance(views, str) else list(views)
+    mask = 0
+    for name in names:
+        if name not in VIEW_SELECTIONS:
+            raise ValueError(f"views must name some of {tuple(VIEW_SELECTIONS)}, not {name!r}")
+        mask |= VIEW_SELECTIONS[name]
+    if not mask:
+        raise ValueError("views selects nothing")
+    return mask
 _NAME_CAPACITY = 256
 
 
@@ -82,6 +107,11 @@ class Dataset:
             ``$CHEXPERT_ROOT``, else ``~/tensorflow_datasets/downloads/manual``.
         dct: ``"fast"`` (default; bit-identical to TFDS/TensorFlow) or
             ``"accurate"`` (libjpeg ISLOW, as Pillow and torchvision decode).
+        views: the rows the splits keep, chosen when the CSVs are read:
+            ``"all"`` (default: TFDS's splits), ``"frontal"``, ``"lateral"``,
+            ``"AP"``, ``"PA"``, ``"other_frontal"`` (frontal, neither AP nor
+            PA), or a list of them (``["AP", "PA"]``). Indices count the kept
+            rows; :meth:`Split.projection_counts` reports the CSV's counts.
         max_pixels, max_file_bytes: the library's limits
             (CHEXPERT_OPTION_MAX_PIXELS / _MAX_FILE_BYTES); ``None`` keeps
             its defaults.
@@ -91,10 +121,12 @@ class Dataset:
             CSV, a CSV format error naming file, line and column, ...).
     """
 
-    def __init__(self, root=None, dct: str = "fast", *, max_pixels=None, max_file_bytes=None):
+    def __init__(self, root=None, dct: str = "fast", *, views="all", max_pixels=None,
+                 max_file_bytes=None):
         if dct not in _DCT_VALUES:
             raise ValueError(f"dct must be one of {tuple(_DCT_VALUES)}, not {dct!r}")
-        options = {_ffi.CHEXPERT_OPTION_DCT: _DCT_VALUES[dct]}
+        options = {_ffi.CHEXPERT_OPTION_DCT: _DCT_VALUES[dct],
+                   _ffi.CHEXPERT_OPTION_SELECT: _selection(views)}
         if max_pixels is not None:
             options[_ffi.CHEXPERT_OPTION_MAX_PIXELS] = operator.index(max_pixels)
         if max_file_bytes is not None:
@@ -118,11 +150,10 @@ class Dataset:
     def _open(self) -> None:
         handle = _ffi.dataset_p()
         root = None if self._root is None else os.fsencode(self._root)
-        _ffi.chexpert_dataset_open(byref(handle), root)
+        params = np.array([item for pair in self._options.items() for item in pair], dtype=np.int64)
+        _ffi.chexpert_dataset_open_with(byref(handle), root, _pointer(params, c_int64), params.size)
         finalizer = weakref.finalize(self, _ffi.chexpert_dataset_close, handle)
         try:
-            for key, value in self._options.items():
-                _ffi.chexpert_dataset_set_option(handle, key, value)
             # Absolute (the library resolves it), so that a pickled copy opens
             # the same folder whatever its working directory.
             resolved = os.fsdecode(_read_string(_ffi.chexpert_dataset_root, handle))
@@ -202,6 +233,12 @@ class Dataset:
     @property
     def dct(self) -> str:
         return _DCT_NAMES[self._option(_ffi.CHEXPERT_OPTION_DCT)]
+
+    @property
+    def views(self) -> tuple:
+        """The projections the splits keep (names of PROJECTION_NAMES)."""
+        mask = self._option(_ffi.CHEXPERT_OPTION_SELECT)
+        return tuple(name for bit, name in enumerate(PROJECTION_NAMES) if mask >> bit & 1)
 
     @property
     def max_pixels(self) -> int:
@@ -493,6 +530,30 @@ class Split(collections.abc.Sequence):
     def views(self) -> np.ndarray:
         """int64 (N,): every image_view of the split, in one call (no decoding)."""
         return self._labels_and_views(want_labels=False)
+
+    def projections(self, indices=None) -> np.ndarray:
+        """int64: the chexpert_projection (index into PROJECTION_NAMES) of
+        `indices` (default: every example of this split or view)."""
+        bases = self._base_indices(range(len(self)) if indices is None else indices)
+        out = np.empty(bases.size, dtype=np.int32)
+        _ffi.chexpert_batch_projections(self._dataset._checked_handle(), self._id,
+                                        _pointer(bases, c_int64), bases.size, _pointer(out, c_int32))
+        return out.astype(np.int64)
+
+    def projection_counts(self) -> dict:
+        """Rows of the split's CSV per projection, before the ``views``
+        selection: ``{"AP": n, "PA": n, "other_frontal": n, "lateral": n}``."""
+        counts = np.empty(_ffi.CHEXPERT_PROJECTION_COUNT, dtype=np.int64)
+        _ffi.chexpert_split_projection_counts(self._dataset._checked_handle(), self._id,
+                                              _pointer(counts, c_int64), counts.size)
+        return dict(zip(PROJECTION_NAMES, (int(n) for n in counts)))
+
+    def targets(self, targets, indices=None) -> tuple:
+        """(targets, masks): float32 (N, K) training targets of `indices`
+        (default: all of this split or view) under `targets` (a
+        :class:`~chexpert.Targets`), computed by the library."""
+        bases = self._base_indices(range(len(self)) if indices is None else indices)
+        return targets.resolve(self).read(bases)
 
 
 def _checked_out(out, shape: tuple) -> np.ndarray:

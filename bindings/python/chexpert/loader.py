@@ -25,7 +25,9 @@ import numpy as np
 
 from . import _forksafe
 from .dataset import Split
+from .order import Sharding, State, epoch_batches, shard_indices, shard_size
 from .resize import Resize
+from .targets import Targets
 
 __all__ = ["Loader", "LoaderIterator"]
 
@@ -74,17 +76,26 @@ class Loader:
     """Iterates batches of `split` decoded and resized as `resize` says.
 
     Each batch is a dict ``{"image": resize.shape(n) array, "label": int64
-    (n, L), "image_view": int64 (n,)}`` plus ``"name"`` (list of bytes) when
-    ``names=True``; n is ``batch_size`` except for a shorter last batch
-    (dropped with ``drop_last=True``).
+    (n, L), "image_view": int64 (n,), "index": int64 (n,), "state": dict}``,
+    plus ``"target"`` and ``"mask"`` (float32 (n, K)) with `targets` and
+    ``"name"`` (list of bytes) with ``names=True``; n is ``batch_size`` except
+    for a shorter last batch (dropped with ``drop_last=True``). ``index`` holds
+    positions in `split`; ``state`` is where to resume after this batch
+    (:class:`State` as a dict).
 
     Args:
         split: a :class:`Split` (or a slice of one).
         batch_size: examples per batch, >= 1.
         resize: a :class:`Resize`.
-        shuffle: a new order every epoch: ``numpy.random.Generator(PCG64(seed
-            + epoch)).permutation(indices)``. Each ``iter(loader)`` uses
-            ``loader.epoch`` and then increments it; set it to resume.
+        targets: a :class:`Targets`: adds ``target`` and ``mask``.
+        shuffle: a new order every epoch, a pure function of (seed, epoch)
+            (``chexpert_shard_indices``). Each ``iter(loader)`` uses
+            ``loader.epoch`` and then increments it.
+        rank, world, remainder: this process's share of every epoch (see
+            :class:`Sharding`); e.g. ``rank=jax.process_index(),
+            world=jax.process_count()``. Every rank gets the same number of
+            batches with ``remainder="pad"`` or ``"drop"``.
+        state: resume from a batch's ``state`` (or :meth:`state_dict`).
         indices: the positions in `split` to iterate (default: all, in order).
             Repeats are allowed; an invalid one raises at its batch.
         prefetch: batches decoded ahead by the background thread (>= 1);
@@ -101,9 +112,11 @@ class Loader:
         ImportError: progress=True without tqdm.
     """
 
-    def __init__(self, split, batch_size: int, resize, *, shuffle: bool = False, seed: int = 0,
-                 drop_last: bool = False, prefetch: int = 2, num_threads: int = 0, indices=None,
-                 pin_memory: bool = False, progress: bool = False, names: bool = False):
+    def __init__(self, split, batch_size: int, resize, *, targets=None, shuffle: bool = False,
+                 seed: int = 0, drop_last: bool = False, rank: int = 0, world: int = 1,
+                 remainder: str = "pad", state=None, prefetch: int = 2, num_threads: int = 0,
+                 indices=None, pin_memory: bool = False, progress: bool = False,
+                 names: bool = False):
         if not isinstance(split, Split):
             raise TypeError(f"split must be a chexpert.Split, not {type(split).__name__}")
         if not isinstance(resize, Resize):
@@ -134,7 +147,15 @@ class Loader:
         self._pin_memory = bool(pin_memory)
         self._tqdm = _tqdm() if progress else None
         self._ring = _Ring(split, resize, self._batch_size, self._prefetch + 2, self._torch)
+        if targets is not None and not isinstance(targets, Targets):
+            raise TypeError(f"targets must be a chexpert.Targets, not {type(targets).__name__}")
+        self._targets = None if targets is None else targets.resolve(split)
+        self._sharding = Sharding(operator.index(rank), operator.index(world), remainder)
         self.epoch = 0
+        self._start = 0
+        self._state = State(self._seed, 0, 0)
+        if state is not None:
+            self.load_state_dict(state)
 
     @property
     def epoch(self) -> int:
@@ -163,24 +184,46 @@ class Loader:
     def split(self) -> Split:
         return self._split
 
-    def __len__(self) -> int:
-        """Batches per epoch."""
-        count = self._indices.size
+    @property
+    def sharding(self) -> Sharding:
+        return self._sharding
+
+    def _batches(self, count: int) -> int:
         if self._drop_last:
             return count // self._batch_size
         return math.ceil(count / self._batch_size)
 
-    def order(self, epoch: int) -> np.ndarray:
-        """The positions epoch `epoch` visits, in order (before batching)."""
-        if not self._shuffle:
-            return self._indices.copy()
-        generator = np.random.Generator(np.random.PCG64(self._seed + operator.index(epoch)))
-        return generator.permutation(self._indices)
+    def __len__(self) -> int:
+        """Batches per epoch on this rank (a whole epoch)."""
+        return self._batches(shard_size(self._indices.size, sharding=self._sharding))
+
+    def order(self, epoch: int, start: int = 0) -> np.ndarray:
+        """The positions in `split` this rank visits in epoch `epoch` from
+        epoch position `start`, in order (before batching)."""
+        positions = shard_indices(self._indices.size, seed=self._seed, epoch=epoch,
+                                  shuffle=self._shuffle, start=start, sharding=self._sharding)
+        return self._indices[positions]
+
+    def state_dict(self) -> dict:
+        """Where the next batch comes from: the ``state`` of the last batch
+        yielded, or the state loaded or started from."""
+        return self._state.as_dict()
+
+    def load_state_dict(self, state) -> None:
+        """Resume at `state` (a dict or :class:`State`): the next ``iter``
+        runs its epoch from its position; later epochs start at 0."""
+        state = state if isinstance(state, State) else State.from_dict(state)
+        if not 0 <= state.position <= self._indices.size:
+            raise ValueError(f"state position {state.position} is outside 0 ... {self._indices.size}")
+        self._seed = state.seed
+        self.epoch = state.epoch
+        self._start = state.position
+        self._state = state
 
     def __iter__(self) -> "LoaderIterator":
-        epoch = self._epoch
-        self._epoch = epoch + 1
-        return LoaderIterator(self, epoch)
+        epoch, start = self._epoch, self._start
+        self._epoch, self._start = epoch + 1, 0
+        return LoaderIterator(self, epoch, start)
 
     def __repr__(self) -> str:
         return (f"<chexpert.Loader {self._split!r} batch_size={self._batch_size} "
@@ -277,6 +320,8 @@ class _Producer:
     """
 
     def __init__(self, loader: Loader, batches: list):
+        self.loader = weakref.ref(loader)
+        self.targets = loader._targets
         self.split = loader._split
         self.resize = loader._resize
         self.num_threads = loader._num_threads
@@ -291,14 +336,17 @@ class _Producer:
     # -- reading --------------------------------------------------------
 
     def read(self, number: int) -> dict:
-        positions = self.batches[number]
+        positions, state = self.batches[number]
         # Checked here so that a bad index raises before a buffer is taken.
         bases = self.split._base_indices(positions)
         images, labels, views, views32 = self.ring.acquire(positions.size)
         names = self.split._read_resized(bases, self.resize, self.num_threads,
                                          images, labels, views32, names=self.names)
         np.copyto(views, views32)
-        batch = {"image": images, "label": labels, "image_view": views}
+        batch = {"image": images, "label": labels, "image_view": views, "index": positions,
+                 "state": state.as_dict()}
+        if self.targets is not None:
+            batch["target"], batch["mask"] = self.targets.read(bases)
         if names is not None:
             batch["name"] = names
         return batch
@@ -331,12 +379,13 @@ class LoaderIterator:
     """One epoch of a :class:`Loader`. ``close()`` (or dropping it, or leaving
     its ``with`` block) stops the background thread."""
 
-    def __init__(self, loader: Loader, epoch: int):
+    def __init__(self, loader: Loader, epoch: int, start: int = 0):
         self.epoch = epoch
-        order = loader.order(epoch)
-        size = loader._batch_size
-        stop = len(loader) * size if loader._drop_last else order.size
-        batches = [order[start:start + size] for start in range(0, stop, size)]
+        batches = [(loader._indices[positions], state) for positions, state in epoch_batches(
+            loader._indices.size, loader._batch_size, seed=loader._seed, epoch=epoch,
+            shuffle=loader._shuffle, start=start, sharding=loader._sharding,
+            drop_last=loader._drop_last)]
+        self._loader = weakref.ref(loader)
         self._producer = producer = _Producer(loader, batches)
         self._count = len(batches)
         self._next = 0
@@ -380,6 +429,9 @@ class LoaderIterator:
             self.close()
             raise value
         self._next += 1
+        loader = self._loader()
+        if loader is not None:
+            loader._state = State.from_dict(value["state"])
         if self._bar is not None:
             self._bar.update(1)
         if self._next >= self._count:

@@ -1,5 +1,5 @@
-/// SplitMix64 (Steele, Lea and Flood, 2014): the sample generator's only source
-/// of randomness.
+/// SplitMix64 (Steele, Lea and Flood, 2014): the only source of randomness of
+/// the epoch order (`ShardOrder`) and of the sample generator.
 ///
 /// Contract: the sequence of values is a pure function of the seed, identical on
 /// every platform and Swift version (the generator deliberately does not conform
@@ -28,6 +28,25 @@ public struct SplitMix64: Sendable {
     public mutating func next(below bound: Int) -> Int {
         guard bound > 1 else { return 0 }
         return Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
+    }
+
+    /// - Returns: an integer uniformly distributed in `0 ..< bound`, without
+    ///   bias (Lemire 2019: multiply-high, rejecting the low products below
+    ///   `2^64 mod bound`); `bound` must be at least 1.
+    public mutating func next(uniformBelow bound: UInt64) -> UInt64 {
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return product.high
+    }
+
+    /// SplitMix64's output function applied to `value + 0x9E3779B97F4A7C15`:
+    /// the value a generator seeded with `value` returns first.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var generator = SplitMix64(seed: value)
+        return generator.next()
     }
 
     /// - Returns: an integer in `range`.
