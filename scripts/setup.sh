@@ -7,9 +7,11 @@
 #      cannot work).
 #   2. swift build -c release  ->  .build/release/libchexpert.so and
 #      .build/release/chexpert-sample (the sample-tree generator).
-#   3. .venv with requirements-test.txt, requirements-tfds.txt and the
-#      binding (`pip install -e bindings/python`); skipped while a stamp of
-#      those files (and the interpreter) is unchanged.
+#   3. .venv with requirements-test.txt, requirements-tfds.txt,
+#      requirements-adapters.txt (torch, from a local CPU wheel in /opt/wheels
+#      when there is one; jax) and the binding (`pip install -e
+#      bindings/python`); skipped while a stamp of those files (and the
+#      interpreter, and the torch wheel used) is unchanged.
 #
 # Expects a Debian 12 machine with the Swift toolchain at /opt/swift (or
 # `swift` on PATH). Run as root, or as a user with sudo, for step 1.
@@ -66,14 +68,18 @@ if [[ ! -x .venv/bin/python ]]; then
     python3 -m venv .venv
 fi
 
-requirements=(requirements-test.txt)
-if [[ -f requirements-tfds.txt ]]; then
-    requirements+=(requirements-tfds.txt)
-fi
+requirements=(requirements-test.txt requirements-tfds.txt requirements-adapters.txt)
+# A local CPU build of the pinned torch, if the machine has one (PyPI's is CUDA, several GB).
+torch_pin="$(sed -n 's/^torch==\([0-9.]*\)$/\1/p' requirements-adapters.txt)"
+local_torch=()
+for wheel in /opt/wheels/torch-"$torch_pin"+cpu-cp311-*.whl; do
+    if [[ -f "$wheel" ]]; then local_torch=("$wheel"); fi
+done
 stamp=.venv/.chexpert-setup-stamp
 wanted="$({
     .venv/bin/python -c 'import sys; print(sys.version)'
     sha256sum "${requirements[@]}" bindings/python/pyproject.toml
+    echo "${local_torch[@]}"
 } | sha256sum | cut -d' ' -f1)"
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
@@ -83,8 +89,9 @@ else
     pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
     args=()
     for file in "${requirements[@]}"; do args+=(-r "$file"); done
-    # One resolver run, so the test and TFDS pins are solved together.
-    "${pip[@]}" install "${args[@]}"
+    # One resolver run, so the test, TFDS and adapter pins are solved together;
+    # a local torch wheel satisfies torch==X (its +cpu label is ignored).
+    "${pip[@]}" install "${local_torch[@]}" "${args[@]}"
     "${pip[@]}" install -e bindings/python
     echo "$wanted" > "$stamp"
 fi

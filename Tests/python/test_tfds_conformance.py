@@ -178,3 +178,32 @@ def test_tfds_order_is_md5_order_and_ours_is_csv_order(tfds_tree, tfds_result, f
         csv_order = [row[0].encode() for row in rows]
         assert [fast[split][i]["name"] for i in range(len(fast[split]))] == csv_order
         assert csv_order != tfds_order, f"{split}: CSV order happens to equal md5 order"
+
+
+def _spec(structure):
+    import tensorflow as tf
+    return tf.nest.map_structure(lambda spec: (spec.shape.as_list(), spec.dtype.name), structure)
+
+
+def test_tf_adapter_is_tfds_element_for_element(tfds_result, fast):
+    """chexpert.tf.tfds_dataset: TFDS's element_spec (plain and as_supervised)
+    and TFDS's examples, images bit for bit, in CSV order."""
+    import chexpert.tf
+    for split in SPLITS:
+        dataset = chexpert.tf.tfds_dataset(fast[split], read_size=5, num_threads=2)
+        assert _spec(dataset.element_spec) == tfds_result["element_spec"]["plain"]
+        supervised = chexpert.tf.tfds_dataset(fast[split], as_supervised=True)
+        assert _spec(supervised.element_spec) == tfds_result["element_spec"]["supervised"]
+        reference = _by_name(tfds_result["splits"][split])
+        examples = list(dataset.as_numpy_iterator())
+        assert [e["name"] for e in examples] == [fast[split][i]["name"] for i in range(len(fast[split]))]
+        assert len(examples) == len(reference)
+        for actual in examples:
+            expected = reference[actual["name"]]
+            assert np.array_equal(actual["label"], expected["label"]), actual["name"]
+            assert actual["image_view"] == expected["image_view"]
+            assert type(actual["image_view"]) is type(expected["image_view"])
+            assert actual["image"].dtype == np.uint8
+            assert np.array_equal(actual["image"], expected["image"]), actual["name"]
+        image, label = next(supervised.as_numpy_iterator())
+        assert np.array_equal(image, examples[0]["image"]) and np.array_equal(label, examples[0]["label"])

@@ -14,7 +14,11 @@ The pickle holds a dict:
 
     {"tfds_version": str, "tf_version": str, "builder_version": str,
      "num_shards": {split: int},
+     "element_spec": {"plain": spec, "supervised": spec},
      "splits": {"train": [example, ...], "validation": [example, ...]}}
+
+A spec is the dataset's `element_spec` with every `tf.TensorSpec` as
+(shape as a list, dtype name): a dict of them, or a tuple for as_supervised.
 
 Each split's list is in the order TFDS yields it; every example is the dict
 `tfds.as_numpy` produced: "name" (bytes), "label" (int64 ndarray),
@@ -58,6 +62,13 @@ def prepare_and_read(manual_dir: str, data_dir: str) -> dict:
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=manual_dir))
 
+    def spec(structure):
+        return tf.nest.map_structure(lambda s: (s.shape.as_list(), s.dtype.name), structure)
+
+    element_spec = {
+        "plain": spec(builder.as_dataset(split="train").element_spec),
+        "supervised": spec(builder.as_dataset(split="train", as_supervised=True).element_spec),
+    }
     splits = {}
     num_shards = {}
     for split in SPLITS:
@@ -69,6 +80,7 @@ def prepare_and_read(manual_dir: str, data_dir: str) -> dict:
         "tf_version": tf.__version__,
         "builder_version": str(builder.info.version),
         "num_shards": num_shards,
+        "element_spec": element_spec,
         "splits": splits,
     }
 

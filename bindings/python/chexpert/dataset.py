@@ -531,6 +531,12 @@ class Split(collections.abc.Sequence):
         """int64 (N,): every image_view of the split, in one call (no decoding)."""
         return self._labels_and_views(want_labels=False)
 
+    def names(self, indices=None) -> list:
+        """The names (bytes) of `indices` (default: all of this split or
+        view), in one call (no decoding)."""
+        bases = self._base_indices(range(len(self)) if indices is None else indices)
+        return self._names(self._dataset._checked_handle(), bases)
+
     def projections(self, indices=None) -> np.ndarray:
         """int64: the chexpert_projection (index into PROJECTION_NAMES) of
         `indices` (default: every example of this split or view)."""

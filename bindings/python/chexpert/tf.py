@@ -2,7 +2,8 @@
 
 - :func:`tfds_dataset`: the examples of a split with exactly TFDS
   ``chexpert``'s ``element_spec`` (``image`` uint8 (None, None, 3), ``label``
-  int64 (L,), ``image_view`` int64, ``name`` string), or ``(image, label)``
+  int64 (None,) — TFDS 4.9.9 declares no length — holding 14 values,
+  ``image_view`` int64, ``name`` string), or ``(image, label)``
   with ``as_supervised``. Examples are read a batch at a time (one library
   call, native decode threads) and split inside the TF graph: one Python
   round trip per `read_size` examples, none per example.
@@ -60,7 +61,6 @@ def tfds_dataset(split, *, as_supervised: bool = False, shuffle: bool = False, s
     state = _check(split, state)
     sharding = Sharding.from_input_context(input_context, remainder)
     epochs = _Epochs(operator.index(seed), state)
-    num_labels = split.num_labels
 
     def generate():
         epoch, start = epochs.next()
@@ -80,7 +80,8 @@ def tfds_dataset(split, *, as_supervised: bool = False, shuffle: bool = False, s
     signature = {
         "pixels": tf.TensorSpec((None,), tf.uint8),
         "shape": tf.TensorSpec((None, 2), tf.int64),
-        "label": tf.TensorSpec((None, num_labels), tf.int64),
+        # (None, None): TFDS's label spec is (None,), a Sequence of unknown length.
+        "label": tf.TensorSpec((None, None), tf.int64),
         "image_view": tf.TensorSpec((None,), tf.int64),
         "name": tf.TensorSpec((None,), tf.string),
     }

@@ -174,7 +174,8 @@ class _PassCounter:
     def __init__(self):
         # [epoch of the last pass, its seed, its count, 1 once a pass ran]
         self.values = multiprocessing.RawArray("q", 4)
-        self.lock = multiprocessing.Lock()
+        # A spawn-context lock: shareable with spawned workers and inherited by forked ones.
+        self.lock = multiprocessing.get_context("spawn").Lock()
         self.started = 0
 
     def __reduce__(self):
