@@ -24,8 +24,9 @@ def test_report(tree):
     for split, csv_name in (("train", "train"), ("validation", "validation")):
         header, rows = read_csv(tree, csv_name)
         views = Counter(row[3].lower() for row in rows)
-        assert re.search(rf"^{split}\s+{len(rows)}\s+{views['frontal']}\s+{views['lateral']}\s*$",
-                         out, re.M), out
+        projections = _projections(rows)
+        assert re.search(rf"^{split}\s+{len(rows)}\s+{views['frontal']}\s+{views['lateral']}"
+                         rf"\s+{projections}\s*$", out, re.M), out
     # Prevalence of the first observation in train, counted from the CSV.
     header, rows = read_csv(tree, "train")
     counts = Counter(TFDS_LABELS[row[5]] for row in rows)
@@ -36,6 +37,23 @@ def test_report(tree):
         assert f"{counts[label]} ({100 * counts[label] / len(rows):.1f}%)" in line
     assert re.search(r"^1\s+[\d.]+\s+[\d.]+\s+[\d.]+\s*$", out, re.M)
     assert re.search(r"^2\s+[\d.]+\s+[\d.]+\s+[\d.]+\s*$", out, re.M)
+
+
+def _projections(rows) -> str:
+    """The CSV's AP, PA, other frontal and lateral counts, as the report's columns."""
+    kinds = Counter("lateral" if row[3].lower() == "lateral" else row[4] if row[4] in ("AP", "PA")
+                    else "other" for row in rows)
+    return r"\s+".join(str(kinds[k]) for k in ("AP", "PA", "other", "lateral"))
+
+
+def test_report_with_a_view_selection(tree):
+    result = _run("--root", str(tree), "--views", "AP,lateral", "--max-images", "4")
+    assert result.returncode == 0, result.stderr
+    header, rows = read_csv(tree, "train")
+    kinds = Counter("lateral" if row[3].lower() == "lateral" else row[4] for row in rows)
+    assert "views kept: AP, lateral" in result.stdout
+    assert re.search(rf"^train\s+{kinds['AP'] + kinds['lateral']}\s+{kinds['AP']}\s+{kinds['lateral']}"
+                     rf"\s+{_projections(rows)}\s*$", result.stdout, re.M), result.stdout
 
 
 def test_report_error_exits_1(tmp_path):
