@@ -267,8 +267,24 @@ typedef enum chexpert_option {
      *  CHEXPERT_SELECT_* (1 << chexpert_projection). Given only at open, to
      *  chexpert_dataset_open_with(); chexpert_dataset_set_option() refuses
      *  it. Default CHEXPERT_SELECT_ALL. */
-    CHEXPERT_OPTION_SELECT = 4
+    CHEXPERT_OPTION_SELECT = 4,
+    /** chexpert_on_error: what chexpert_batch_read_resized() does with an
+     *  example it cannot read. Default CHEXPERT_ON_ERROR_RAISE. */
+    CHEXPERT_OPTION_ON_ERROR = 5
 } chexpert_option;
+
+/** What a resized batch does with an example whose file is missing,
+ *  unreadable, not decodable or over a limit (CHEXPERT_E_NOT_FOUND, _IO,
+ *  _IMAGE, _LIMIT). Argument, index and memory errors always fail the call. */
+typedef enum chexpert_on_error {
+    /** The call fails with the first failing position's status (TFDS-like). */
+    CHEXPERT_ON_ERROR_RAISE = 0,
+    /** The example is written as a zero image (every source pixel 0, then
+     *  mapped as any pixel: (0 - mean) / std), its labels and view as usual;
+     *  the call returns CHEXPERT_OK and chexpert_last_substitutions() lists
+     *  it. */
+    CHEXPERT_ON_ERROR_SUBSTITUTE = 1
+} chexpert_on_error;
 
 /** Inverse-DCT method. FAST is libjpeg's JDCT_IFAST, the method TensorFlow's
  *  decode_jpeg (and so tfds.load("chexpert")) uses: pixels are bit-identical
@@ -541,7 +557,10 @@ typedef enum chexpert_resize_key {
     /** chexpert_normalize. Default CHEXPERT_NORMALIZE_NONE. */
     CHEXPERT_RESIZE_NORMALIZE = 8,
     /** chexpert_dct for this call. Default: the handle's CHEXPERT_OPTION_DCT. */
-    CHEXPERT_RESIZE_DCT = 9
+    CHEXPERT_RESIZE_DCT = 9,
+    /** chexpert_on_error for this call. Default: the handle's
+     *  CHEXPERT_OPTION_ON_ERROR. */
+    CHEXPERT_RESIZE_ON_ERROR = 10
 } chexpert_resize_key;
 
 /** Memory layout of a resized batch. */
@@ -896,6 +915,44 @@ typedef enum chexpert_remainder {
 int chexpert_shard_indices(int64_t count, uint64_t seed, uint64_t epoch, int shuffle,
                            int64_t start, int32_t rank, int32_t world, int remainder,
                            int64_t *out, size_t capacity, size_t *out_count);
+
+
+/* ------------------------------------------------------------------------ */
+/* Bad examples: substitution report and verification                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The examples the calling thread's last chexpert_batch_read_resized() call
+ * substituted (CHEXPERT_ON_ERROR_SUBSTITUTE), in position order. Every such
+ * call replaces the list (an error or a clean batch leaves it empty).
+ * @param[out] positions, statuses `capacity` elements each: the batch
+ *             position and the chexpert_status of each substituted example;
+ *             both may be NULL with capacity 0 (a count query).
+ * @param[out] out_count receives the number of substituted examples; may
+ *             be NULL.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_BUFFER_TOO_SMALL
+ *         (`*out_count` still set).
+ * Ownership: caller's buffers; the list belongs to the thread and is freed
+ *         when it exits. Thread safety: each thread sees its own list.
+ */
+int chexpert_last_substitutions(int64_t *positions, int32_t *statuses, size_t capacity,
+                                size_t *out_count);
+
+/**
+ * Reads and fully decodes each of `count` examples (writing no pixels), on
+ * `num_threads` threads, and gives each one's status: CHEXPERT_OK, or the
+ * status reading it gives (CHEXPERT_E_NOT_FOUND, _IO, _IMAGE, _LIMIT). The
+ * message for a failed one is what chexpert_example_image() reports for it.
+ * @param[in]  indices `count` example indices.
+ * @param[out] statuses `count` statuses; NULL (with count 0 only) for none.
+ * @return CHEXPERT_OK (whatever the examples' statuses), CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_INVALID_ARGUMENT, CHEXPERT_E_NULL_POINTER,
+ *         CHEXPERT_E_OUT_OF_RANGE (an index; nothing decoded),
+ *         CHEXPERT_E_NO_MEMORY.
+ * Ownership: caller's buffers. Thread safety: any thread, concurrently.
+ */
+int chexpert_batch_verify(const chexpert_dataset *ds, int split, const int64_t *indices,
+                          size_t count, int32_t *statuses, int num_threads);
 
 #ifdef __cplusplus
 }

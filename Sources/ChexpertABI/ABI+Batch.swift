@@ -80,3 +80,21 @@ public func chexpert_batch_names(_ ds: OpaquePointer?, _ split: CInt,
         }
     }
 }
+
+@c @implementation
+public func chexpert_batch_verify(_ ds: OpaquePointer?, _ split: CInt,
+                                  _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                  _ statuses: UnsafeMutablePointer<Int32>?, _ numThreads: CInt) -> CInt {
+    entry { () throws(Failure) in
+        let (dataset, split, _) = try splitTable(ds, split)
+        let count = try size(count, "count")
+        let indices = try inputBuffer(indices, count, "indices")
+        let out = try optionalBuffer(statuses, count, "statuses")
+        let results = try core { () throws(ChexpertError) in
+            try dataset.batchVerify(split: split, indices: indices, threads: numThreads)
+        }
+        for (position, error) in results.enumerated() {
+            out?[position] = error.map { Failure($0).status.rawValue } ?? CHEXPERT_OK.rawValue
+        }
+    }
+}

@@ -7,8 +7,8 @@ public func chexpert_dataset_open(_ out: UnsafeMutablePointer<OpaquePointer?>?,
     entry { () throws(Failure) in
         let out = try required(out, "out")
         out.pointee = nil
-        let rootPath = root.map { String(cString: $0) }
-        let dataset = try core { () throws(ChexpertError) in try Dataset(root: rootPath) }
+        let rootPath = root.map(rootBytes)
+        let dataset = try core { () throws(ChexpertError) in try Dataset(rootBytes: rootPath) }
         out.pointee = try HandleRegistry.shared.register(dataset)
     }
 }
@@ -23,7 +23,7 @@ public func chexpert_dataset_root(_ ds: OpaquePointer?, _ out: UnsafeMutablePoin
                                   _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
     entry { () throws(Failure) in
         let dataset = try HandleRegistry.shared.dataset(ds)
-        try writeString(dataset.layout.datasetFolder.utf8, to: out, capacity: capacity, size: outSize,
+        try writeString(dataset.layout.datasetFolderBytes, to: out, capacity: capacity, size: outSize,
                         what: "the root path")
     }
 }

@@ -21,7 +21,8 @@ public func chexpert_batch_read_resized(_ ds: OpaquePointer?, _ split: CInt,
                                         _ labels: UnsafeMutablePointer<Int64>?, _ labelsCapacity: Int,
                                         _ views: UnsafeMutablePointer<Int32>?, _ viewsCapacity: Int,
                                         _ numThreads: CInt) -> CInt {
-    entry { () throws(Failure) in
+    LastSubstitutions.set([])
+    return entry { () throws(Failure) in
         let (dataset, split, _) = try splitTable(ds, split)
         let count = try size(count, "count")
         let indices = try inputBuffer(indices, count, "indices")
@@ -31,9 +32,32 @@ public func chexpert_batch_read_resized(_ ds: OpaquePointer?, _ split: CInt,
         let output = out.map { UnsafeMutableRawBufferPointer(start: $0, count: capacity) }
         let labels = try optionalBuffer(labels, labelsCapacity, "labels")
         let views = try optionalBuffer(views, viewsCapacity, "views")
-        try core { () throws(ChexpertError) in
+        let substituted = try core { () throws(ChexpertError) in
             try dataset.batchReadResized(split: split, indices: indices, spec: spec, output: output,
                                          labels: labels, views: views, threads: numThreads)
+        }
+        LastSubstitutions.set(substituted.map { ($0.position, Failure($0.error).status.rawValue) })
+    }
+}
+
+@c @implementation
+public func chexpert_last_substitutions(_ positions: UnsafeMutablePointer<Int64>?,
+                                        _ statuses: UnsafeMutablePointer<Int32>?, _ capacity: Int,
+                                        _ outCount: UnsafeMutablePointer<Int>?) -> CInt {
+    entry { () throws(Failure) in
+        let list = LastSubstitutions.current
+        outCount?.pointee = list.positions.count
+        let capacity = try size(capacity, "capacity")
+        if capacity > 0 && (positions == nil || statuses == nil) {
+            throw Failure(CHEXPERT_E_NULL_POINTER, "positions and statuses must both be given with capacity \(capacity)")
+        }
+        guard capacity >= list.positions.count else {
+            throw Failure(CHEXPERT_E_BUFFER_TOO_SMALL,
+                          "the last batch substituted \(list.positions.count) examples; capacity is \(capacity)")
+        }
+        for i in 0 ..< list.positions.count {
+            positions?[i] = list.positions[i]
+            statuses?[i] = list.statuses[i]
         }
     }
 }

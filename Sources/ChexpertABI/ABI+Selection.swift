@@ -8,10 +8,10 @@ public func chexpert_dataset_open_with(_ out: UnsafeMutablePointer<OpaquePointer
         let out = try required(out, "out")
         out.pointee = nil
         let pairs = try inputBuffer(params, try size(paramCount, "param_count"), "params")
-        let rootPath = root.map { String(cString: $0) }
+        let rootPath = root.map(rootBytes)
         let dataset = try core { () throws(ChexpertError) in
             let options = try OpenOptions(params: pairs)
-            return try Dataset(root: rootPath, selection: options.selection, options: options.decode)
+            return try Dataset(rootBytes: rootPath, selection: options.selection, options: options.decode)
         }
         out.pointee = try HandleRegistry.shared.register(dataset)
     }

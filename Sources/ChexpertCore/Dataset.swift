@@ -19,13 +19,21 @@ public final class Dataset: @unchecked Sendable {
     /// C: `chexpert_dataset_open`, `chexpert_dataset_open_with`.
     /// - Throws: `.notFound`, `.io`, `.csv`, `.limit`, `.noMemory`;
     ///   `.invalidArgument` for an AP/PA selection without an `AP/PA` column.
-    public init(root: String?, selection: Selection = .all, options: DecodeOptions = DecodeOptions()) throws(ChexpertError) {
-        let layout = try DatasetLayout(root: root)
+    public convenience init(root: String?, selection: Selection = .all,
+                            options: DecodeOptions = DecodeOptions()) throws(ChexpertError) {
+        try self.init(rootBytes: root.map { Array($0.utf8) }, selection: selection, options: options)
+    }
+
+    /// `init(root:selection:options:)` with the root as bytes (a path need
+    /// not be UTF-8).
+    public init(rootBytes root: [UInt8]?, selection: Selection = .all,
+                options: DecodeOptions = DecodeOptions()) throws(ChexpertError) {
+        let layout = try DatasetLayout(rootBytes: root)
         let buffer = ScratchBuffer()
         var tables: [SplitTable] = []
         for split in Split.allCases {
             let path = layout.csvPath(split)
-            let cPath = Array(path.utf8CString)
+            let cPath = layout.csvCPath(split)
             let size = try cPath.withUnsafeBufferPointer { (chars) throws(ChexpertError) -> Int in
                 guard let base = chars.baseAddress else { throw ChexpertError(.internal, "empty path") }
                 return try FileReader.read(path: base, displayPath: path, maxBytes: Self.maxCSVBytes, into: buffer)
@@ -55,7 +63,7 @@ public final class Dataset: @unchecked Sendable {
 
     /// Bytes held for this dataset. C: `chexpert_dataset_memory_usage`.
     public var memoryUsage: Int {
-        tables.reduce(0) { $0 + $1.memoryUsage } + layout.datasetFolder.utf8.count
+        tables.reduce(0) { $0 + $1.memoryUsage } + layout.datasetFolderBytes.count
             + layout.imageBase.count + layout.strippedPrefix.count + MemoryLayout<Dataset>.size
     }
 

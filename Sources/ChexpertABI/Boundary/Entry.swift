@@ -1,3 +1,4 @@
+import Glibc
 import CChexpertABI
 import ChexpertCore
 
@@ -100,4 +101,9 @@ func inputBuffer<T>(_ pointer: UnsafePointer<T>?, _ count: Int,
         throw Failure.null(name)
     }
     return UnsafeBufferPointer(start: pointer, count: count)
+}
+
+/// A C path argument as bytes (not necessarily UTF-8).
+func rootBytes(_ path: UnsafePointer<CChar>) -> [UInt8] {
+    UnsafeBufferPointer(start: path, count: strlen(path)).map { UInt8(bitPattern: $0) }
 }

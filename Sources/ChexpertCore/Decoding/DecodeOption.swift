@@ -4,6 +4,7 @@ public enum DecodeOption: Int32, CaseIterable, Sendable {
     case dct = 1
     case maxPixels = 2
     case maxFileBytes = 3
+    case onError = 5
 
     /// The option's current value in `options`.
     public func value(in options: DecodeOptions) -> Int64 {
@@ -11,6 +12,7 @@ public enum DecodeOption: Int32, CaseIterable, Sendable {
         case .dct: options.dct.rawValue
         case .maxPixels: options.maxPixels
         case .maxFileBytes: options.maxFileBytes
+        case .onError: options.onError.rawValue
         }
     }
 
@@ -23,6 +25,11 @@ public enum DecodeOption: Int32, CaseIterable, Sendable {
                 throw ChexpertError(.invalidArgument, "CHEXPERT_OPTION_DCT value \(value) is neither CHEXPERT_DCT_FAST (0) nor CHEXPERT_DCT_ACCURATE (1)")
             }
             options.dct = method
+        case .onError:
+            guard let policy = BadExamplePolicy(rawValue: value) else {
+                throw ChexpertError(.invalidArgument, "CHEXPERT_OPTION_ON_ERROR value \(value) is neither CHEXPERT_ON_ERROR_RAISE (0) nor CHEXPERT_ON_ERROR_SUBSTITUTE (1)")
+            }
+            options.onError = policy
         case .maxPixels, .maxFileBytes:
             guard value >= 1, value <= DecodeOptions.limitCeiling else {
                 throw ChexpertError(.invalidArgument, "\(self == .maxPixels ? "CHEXPERT_OPTION_MAX_PIXELS" : "CHEXPERT_OPTION_MAX_FILE_BYTES") value \(value) is outside 1 ... \(DecodeOptions.limitCeiling)")

@@ -12,6 +12,8 @@ public struct DecodeOptions: Sendable, Equatable {
     public var maxPixels: Int64 = defaultMaxPixels
     /// Image files larger than this are refused before reading.
     public var maxFileBytes: Int64 = defaultMaxFileBytes
+    /// What resized batches do with examples that cannot be read.
+    public var onError: BadExamplePolicy = .raise
 
     public init() {}
 }

@@ -10,65 +10,89 @@ import Glibc
 ///    valid.csv}`. An image is `root/<Path without its first component>` when
 ///    `Path` starts with `CheXpert-v1.0-small/`, else `root/<Path>`.
 /// An absolute `Path` is used as it is in both.
+///
+/// Paths are bytes, as the kernel sees them: a root that is not UTF-8 works
+/// (messages show it with U+FFFD in place of invalid bytes).
 public struct DatasetLayout: Sendable {
     /// TFDS's folder name for the small release.
     public static let folderName = "CheXpert-v1.0-small"
 
-    /// The folder holding train.csv and valid.csv.
-    public let datasetFolder: String
+    /// The folder holding train.csv and valid.csv, as bytes (no NUL).
+    public let datasetFolderBytes: [UInt8]
     /// What relative `Path` cells are joined to, with a trailing `/`.
     let imageBase: [UInt8]
     /// The `Path` prefix removed before joining (layout 2), or empty.
     let strippedPrefix: [UInt8]
 
+    /// The dataset folder, for messages.
+    public var datasetFolder: String { Self.display(datasetFolderBytes) }
+
+    /// `init(rootBytes:)` with a String root.
+    public init(root: String?) throws(ChexpertError) {
+        try self.init(rootBytes: root.map { Array($0.utf8) })
+    }
+
     /// Resolves `root` (nil: `$CHEXPERT_ROOT`, else TFDS's default manual dir
     /// `$HOME/tensorflow_datasets/downloads/manual`) to an absolute path.
-    /// - Throws: `.notFound` listing the folders tried.
-    public init(root: String?) throws(ChexpertError) {
-        let given: String
+    /// - Throws: `.notFound` listing the folders tried; `.invalidArgument`
+    ///   for an empty root.
+    public init(rootBytes root: [UInt8]?) throws(ChexpertError) {
+        let given: [UInt8]
         if let root {
             given = root
         } else if let env = getenv("CHEXPERT_ROOT"), env.pointee != 0 {
-            given = String(cString: env)
+            given = Self.bytes(env)
         } else if let home = getenv("HOME"), home.pointee != 0 {
-            given = String(cString: home) + "/tensorflow_datasets/downloads/manual"
+            given = Self.bytes(home) + Array("/tensorflow_datasets/downloads/manual".utf8)
         } else {
             throw ChexpertError(.notFound, "no dataset root given, and neither CHEXPERT_ROOT nor HOME is set")
         }
         guard !given.isEmpty else { throw ChexpertError(.invalidArgument, "root is an empty string") }
+        guard !given.contains(0) else { throw ChexpertError(.invalidArgument, "root contains a NUL byte") }
         // Absolute and canonical, so paths in messages and pickled roots do
         // not depend on the working directory.
         var base = given
-        if let resolved = realpath(given, nil) {
-            base = String(cString: resolved)
+        var resolveError: Int32 = 0
+        if let resolved = Self.withCPath(given, { realpath($0, nil) }) {
+            base = Self.bytes(resolved)
             free(resolved)
+        } else {
+            resolveError = errno
         }
-        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+        while base.count > 1, base.last == UInt8(ascii: "/") { base.removeLast() }
 
-        let nested = base + "/" + Self.folderName
+        let slash = UInt8(ascii: "/")
+        let nested = base + [slash] + Array(Self.folderName.utf8)
         if Self.holdsCSV(nested) {
-            datasetFolder = nested
-            imageBase = Array((base + "/").utf8)
+            datasetFolderBytes = nested
+            imageBase = base + [slash]
             strippedPrefix = []
         } else if Self.holdsCSV(base) {
-            datasetFolder = base
-            imageBase = Array((base == "/" ? "/" : base + "/").utf8)
+            datasetFolderBytes = base
+            imageBase = base == [slash] ? [slash] : base + [slash]
             strippedPrefix = Array((Self.folderName + "/").utf8)
         } else {
-            let reason = FileReader.isDirectory(base) ? "" : " (\(given) is not a directory)"
+            let reason: String
+            if resolveError != 0 && resolveError != ENOENT {
+                reason = " (\(FileReader.describe(errno: resolveError)))"
+            } else {
+                reason = Self.isDirectory(base) ? "" : " (\(Self.display(given)) is not a directory)"
+            }
             throw ChexpertError(.notFound, """
-                no CheXpert dataset at \(given)\(reason): expected \(nested)/train.csv and valid.csv \
-                (TFDS's manual_dir layout) or \(base)/train.csv and valid.csv. Download CheXpert-v1.0-small \
-                from the Stanford AIMI site and pass the folder that contains \(Self.folderName), or set CHEXPERT_ROOT
+                no CheXpert dataset at \(Self.display(given))\(reason): expected \(Self.display(nested))/train.csv \
+                and valid.csv (TFDS's manual_dir layout) or \(Self.display(base))/train.csv and valid.csv. Download \
+                CheXpert-v1.0-small from the Stanford AIMI site and pass the folder that contains \(Self.folderName), \
+                or set CHEXPERT_ROOT
                 """)
         }
     }
 
-    private static func holdsCSV(_ folder: String) -> Bool {
-        Split.allCases.contains { FileReader.exists(folder + "/" + $0.csvFileName) }
+    /// The NUL-terminated path of `split`'s CSV file.
+    public func csvCPath(_ split: Split) -> [CChar] {
+        Self.cPath(datasetFolderBytes + [UInt8(ascii: "/")] + Array(split.csvFileName.utf8))
     }
 
-    /// The CSV file of `split`.
+    /// The CSV file of `split`, for messages.
     public func csvPath(_ split: Split) -> String { datasetFolder + "/" + split.csvFileName }
 
     /// Writes the NUL-terminated image path of `name` into `path` (reused
@@ -88,6 +112,42 @@ public struct DatasetLayout: Sendable {
 
     /// The image path of `name`, for messages.
     func displayPath(of path: [CChar]) -> String {
-        String(decoding: path.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        Self.display(path.dropLast().map { UInt8(bitPattern: $0) })
+    }
+
+    // MARK: - Byte paths
+
+    private static func holdsCSV(_ folder: [UInt8]) -> Bool {
+        Split.allCases.contains { split in
+            withCPath(folder + [UInt8(ascii: "/")] + Array(split.csvFileName.utf8)) { path in
+                var info = stat()
+                return stat(path, &info) == 0
+            }
+        }
+    }
+
+    private static func isDirectory(_ path: [UInt8]) -> Bool {
+        withCPath(path) { path in
+            var info = stat()
+            return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        }
+    }
+
+    static func bytes(_ string: UnsafePointer<CChar>) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: string, count: strlen(string))).map { UInt8(bitPattern: $0) }
+    }
+
+    static func cPath(_ bytes: [UInt8]) -> [CChar] { bytes.map { CChar(bitPattern: $0) } + [0] }
+
+    static func withCPath<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+        cPath(bytes).withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return "".withCString(body) }  // never: holds the NUL
+            return body(base)
+        }
+    }
+
+    /// Bytes as text for messages (invalid UTF-8 shown as U+FFFD).
+    static func display<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(decoding: bytes, as: UTF8.self)
     }
 }

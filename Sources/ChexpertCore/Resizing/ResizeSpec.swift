@@ -11,6 +11,7 @@ public struct ResizeSpec: Sendable, Equatable {
     /// The keys of the C API's `params` pairs.
     enum Key: Int64 {
         case height = 1, width = 2, channels = 3, layout = 4, dtype = 5, fit = 6, filter = 7, normalize = 8, dct = 9
+        case onError = 10
     }
 
     public var height = 0
@@ -23,6 +24,8 @@ public struct ResizeSpec: Sendable, Equatable {
     public var normalization = Normalization.none
     /// nil: the dataset's DCT option.
     public var dct: DCTMethod?
+    /// nil: the dataset's CHEXPERT_OPTION_ON_ERROR.
+    public var onError: BadExamplePolicy?
     /// Per output channel: out = (v / 255 - mean) / std.
     public var mean: [Float] = []
     public var std: [Float] = []
@@ -61,6 +64,7 @@ public struct ResizeSpec: Sendable, Equatable {
             case .filter: filter = try parsed(ResampleFilter.self, "CHEXPERT_RESIZE_FILTER")
             case .normalize: normalization = try parsed(Normalization.self, "CHEXPERT_RESIZE_NORMALIZE")
             case .dct: dct = try parsed(DCTMethod.self, "CHEXPERT_RESIZE_DCT")
+            case .onError: onError = try parsed(BadExamplePolicy.self, "CHEXPERT_RESIZE_ON_ERROR")
             }
         }
         guard height > 0, width > 0 else {

@@ -28,6 +28,21 @@ struct ResizedWriter {
         }
     }
 
+    /// Writes a whole example as a source of zeros (black, then mapped like
+    /// any pixel): a substituted example.
+    func writeZero(to destination: UnsafeMutableRawPointer) {
+        for c in 0 ..< spec.channels {
+            for y in 0 ..< spec.height {
+                for x in 0 ..< spec.width {
+                    switch spec.elementType {
+                    case .float32: destination.assumingMemoryBound(to: Float.self)[index(y, x, c)] = offset[c]
+                    case .uint8: destination.assumingMemoryBound(to: UInt8.self)[index(y, x, c)] = 0
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes region row `ry` (`regionWidth x sourceChannels` values; one
     /// channel fills every output channel) of the example at `destination`.
     func writeRegionRow(_ ry: Int, _ values: UnsafePointer<Float>, sourceChannels: Int, _ geometry: FitGeometry,

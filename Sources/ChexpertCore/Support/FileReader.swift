@@ -50,18 +50,6 @@ enum FileReader {
         return done
     }
 
-    /// Whether `path` names an existing file of any kind.
-    static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0
-    }
-
-    /// Whether `path` names a directory.
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
     static func describe(errno err: Int32) -> String {
         guard let text = strerror(err) else { return "errno \(err)" }
         return String(cString: text)

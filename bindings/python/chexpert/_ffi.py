@@ -62,6 +62,11 @@ CHEXPERT_OPTION_DCT = 1
 CHEXPERT_OPTION_MAX_PIXELS = 2
 CHEXPERT_OPTION_MAX_FILE_BYTES = 3
 CHEXPERT_OPTION_SELECT = 4
+CHEXPERT_OPTION_ON_ERROR = 5
+
+# enum chexpert_on_error
+CHEXPERT_ON_ERROR_RAISE = 0
+CHEXPERT_ON_ERROR_SUBSTITUTE = 1
 
 # enum chexpert_dct
 CHEXPERT_DCT_FAST = 0
@@ -77,6 +82,7 @@ CHEXPERT_RESIZE_FIT = 6
 CHEXPERT_RESIZE_FILTER = 7
 CHEXPERT_RESIZE_NORMALIZE = 8
 CHEXPERT_RESIZE_DCT = 9
+CHEXPERT_RESIZE_ON_ERROR = 10
 
 # enum chexpert_layout
 CHEXPERT_LAYOUT_NHWC = 0
@@ -351,5 +357,14 @@ chexpert_shard_indices = _status(
     "chexpert_shard_indices",
     c_int64, c_uint64, c_uint64, c_int, c_int64, c_int32, c_int32, c_int,
     POINTER(c_int64), c_size_t, POINTER(c_size_t))
+
+# int chexpert_last_substitutions(int64_t *positions, int32_t *statuses, size_t capacity,
+#                                 size_t *out_count);
+chexpert_last_substitutions = _status(
+    "chexpert_last_substitutions", POINTER(c_int64), POINTER(c_int32), c_size_t, POINTER(c_size_t))
+# int chexpert_batch_verify(const chexpert_dataset *ds, int split, const int64_t *indices,
+#                           size_t count, int32_t *statuses, int num_threads);
+chexpert_batch_verify = _status(
+    "chexpert_batch_verify", dataset_p, c_int, POINTER(c_int64), c_size_t, POINTER(c_int32), c_int)
 
 _library.check_abi(chexpert_abi_version(), LIBRARY_PATH)

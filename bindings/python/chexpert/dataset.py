@@ -44,6 +44,9 @@ VIEW_NAMES = _names(_ffi.chexpert_view_name, _ffi.CHEXPERT_NUM_VIEWS)
 _DCT_VALUES = {"fast": _ffi.CHEXPERT_DCT_FAST, "accurate": _ffi.CHEXPERT_DCT_ACCURATE}
 _DCT_NAMES = {value: name for name, value in _DCT_VALUES.items()}
 
+#: Bad-example policies of the library (chexpert_on_error).
+ON_ERROR_VALUES = {"raise": _ffi.CHEXPERT_ON_ERROR_RAISE, "substitute": _ffi.CHEXPERT_ON_ERROR_SUBSTITUTE}
+
 #: chexpert_projection names, indexed by value.
 PROJECTION_NAMES = ("AP", "PA", "other_frontal", "lateral")
 #: Names accepted by ``Dataset(views=...)`` -> CHEXPERT_SELECT_* bits.
@@ -55,6 +58,12 @@ VIEW_SELECTIONS = {
     "PA": _ffi.CHEXPERT_SELECT_PA,
     "other_frontal": _ffi.CHEXPERT_SELECT_OTHER_FRONTAL,
 }
+
+
+def _on_error(policy: str) -> int:
+    if policy not in ON_ERROR_VALUES:
+        raise ValueError(f"on_error must be one of {tuple(ON_ERROR_VALUES)}, not {policy!r}")
+    return ON_ERROR_VALUES[policy]
 
 
 def _selection(views) -> int:
@@ -112,6 +121,10 @@ class Dataset:
             ``"AP"``, ``"PA"``, ``"other_frontal"`` (frontal, neither AP nor
             PA), or a list of them (``["AP", "PA"]``). Indices count the kept
             rows; :meth:`Split.projection_counts` reports the CSV's counts.
+        on_error: what resized batches do with an example that cannot be
+            read: ``"raise"`` (default, as TFDS) or ``"substitute"`` (a zero
+            image, reported in the batch's ``substituted`` mask); a call's
+            ``on_error=`` overrides it.
         max_pixels, max_file_bytes: the library's limits
             (CHEXPERT_OPTION_MAX_PIXELS / _MAX_FILE_BYTES); ``None`` keeps
             its defaults.
@@ -121,12 +134,13 @@ class Dataset:
             CSV, a CSV format error naming file, line and column, ...).
     """
 
-    def __init__(self, root=None, dct: str = "fast", *, views="all", max_pixels=None,
-                 max_file_bytes=None):
+    def __init__(self, root=None, dct: str = "fast", *, views="all", on_error: str = "raise",
+                 max_pixels=None, max_file_bytes=None):
         if dct not in _DCT_VALUES:
             raise ValueError(f"dct must be one of {tuple(_DCT_VALUES)}, not {dct!r}")
         options = {_ffi.CHEXPERT_OPTION_DCT: _DCT_VALUES[dct],
-                   _ffi.CHEXPERT_OPTION_SELECT: _selection(views)}
+                   _ffi.CHEXPERT_OPTION_SELECT: _selection(views),
+                   _ffi.CHEXPERT_OPTION_ON_ERROR: _on_error(on_error)}
         if max_pixels is not None:
             options[_ffi.CHEXPERT_OPTION_MAX_PIXELS] = operator.index(max_pixels)
         if max_file_bytes is not None:
@@ -239,6 +253,11 @@ class Dataset:
         """The projections the splits keep (names of PROJECTION_NAMES)."""
         mask = self._option(_ffi.CHEXPERT_OPTION_SELECT)
         return tuple(name for bit, name in enumerate(PROJECTION_NAMES) if mask >> bit & 1)
+
+    @property
+    def on_error(self) -> str:
+        value = self._option(_ffi.CHEXPERT_OPTION_ON_ERROR)
+        return next(name for name, v in ON_ERROR_VALUES.items() if v == value)
 
     @property
     def max_pixels(self) -> int:
@@ -465,11 +484,15 @@ class Split(collections.abc.Sequence):
         return {"image": images, "label": labels, "image_view": views.astype(np.int64),
                 "name": self._names(handle, bases)}
 
-    def read_batch_resized(self, indices, resize, num_threads: int = 0, out=None) -> dict:
+    def read_batch_resized(self, indices, resize, num_threads: int = 0, out=None,
+                           on_error=None) -> dict:
         """Reads examples `indices` decoded and resized as `resize` says, in one call.
 
         Returns ``{"image": resize.shape(N) array of resize.dtype, "label": int64
-        (N, L), "image_view": int64 (N,), "name": list of bytes}``. ``image`` is
+        (N, L), "image_view": int64 (N,), "name": list of bytes, "substituted":
+        bool (N,)}``; ``on_error="substitute"`` (or the Dataset's) writes a zero
+        image for an example that cannot be read and marks it in
+        ``substituted``; ``None`` takes the Dataset's policy. ``image`` is
         ``out`` when given: a C-contiguous, writeable, aligned numpy array of
         exactly that shape and dtype. ``num_threads=0`` uses every CPU available
         to the process. Indices out of range raise before anything is written.
@@ -485,27 +508,69 @@ class Split(collections.abc.Sequence):
             images = _checked_resized_out(out, shape, resize.dtype)
         labels = np.empty((count, self._num_labels), dtype=np.int64)
         views = np.empty(count, dtype=np.int32)
-        names = self._read_resized(bases, resize, operator.index(num_threads),
-                                   images, labels, views, names=True)
+        names, substituted = self._read_resized(bases, resize, operator.index(num_threads),
+                                                images, labels, views, names=True, on_error=on_error)
         return {"image": images, "label": labels, "image_view": views.astype(np.int64),
-                "name": names}
+                "name": names, "substituted": substituted}
 
     def _read_resized(self, bases: np.ndarray, resize: Resize, num_threads: int,
-                      images: np.ndarray, labels: np.ndarray, views: np.ndarray, *, names: bool):
-        """One chexpert_batch_read_resized call into the given (checked) arrays."""
+                      images: np.ndarray, labels: np.ndarray, views: np.ndarray, *, names: bool,
+                      on_error=None) -> tuple:
+        """One chexpert_batch_read_resized call into the given (checked) arrays:
+        (names or None, bool (N,) substituted mask)."""
         handle = self._dataset._checked_handle()
         count = bases.size
+        params, param_count = resize._params, resize._param_count
+        if on_error is not None:
+            flat = list(params) + [_ffi.CHEXPERT_RESIZE_ON_ERROR, _on_error(on_error)]
+            params, param_count = (c_int64 * len(flat))(*flat), len(flat)
         _ffi.chexpert_batch_read_resized(
             handle, self._id, _pointer(bases, c_int64), count,
-            resize._params, resize._param_count,
+            params, param_count,
             resize._mean, resize._std, resize._stats_count,
             images.ctypes.data, images.nbytes,
             _pointer(labels, c_int64), labels.size,
             _pointer(views, c_int32), views.size,
             num_threads)
-        if not names:
-            return None
-        return self._names(handle, bases)
+        substituted = np.zeros(count, dtype=bool)
+        substituted[_last_substitutions()[0]] = True
+        return (self._names(handle, bases) if names else None), substituted
+
+    def verify(self, indices=None, *, num_threads: int = 0, chunk: int = 256,
+               progress: bool = False) -> "VerifyReport":
+        """Reads and fully decodes every example of `indices` (default: all of
+        this split or view), `chunk` per library call on `num_threads`
+        threads, with a tqdm bar if `progress`; returns what failed and why."""
+        positions = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
+        bases = self._base_indices(positions)
+        statuses = np.empty(bases.size, dtype=np.int32)
+        bar = None
+        if progress:
+            from .loader import _tqdm
+            bar = _tqdm()(total=bases.size, unit="img", desc=f"verify {self.name}")
+        try:
+            for first in range(0, bases.size, chunk):
+                part = np.ascontiguousarray(bases[first:first + chunk])
+                _ffi.chexpert_batch_verify(self._dataset._checked_handle(), self._id,
+                                           _pointer(part, c_int64), part.size,
+                                           _pointer(statuses[first:first + chunk], c_int32),
+                                           operator.index(num_threads))
+                if bar is not None:
+                    bar.update(part.size)
+        finally:
+            if bar is not None:
+                bar.close()
+        failures = []
+        for position in np.flatnonzero(statuses != _ffi.CHEXPERT_OK):
+            try:                        # the library's message for it
+                self._example(int(bases[position]))
+                message = "(readable when read again)"
+            except ChexpertError as error:
+                message = error.message
+            failures.append(VerifyFailure(int(positions[position]), self._name(self._dataset._checked_handle(),
+                                                                               int(bases[position])),
+                                          _ffi.chexpert_status_name(int(statuses[position])).decode(), message))
+        return VerifyReport(self.name, bases.size, failures)
 
     def _labels_and_views(self, *, want_labels: bool):
         handle = self._dataset._checked_handle()
@@ -560,6 +625,45 @@ class Split(collections.abc.Sequence):
         :class:`~chexpert.Targets`), computed by the library."""
         bases = self._base_indices(range(len(self)) if indices is None else indices)
         return targets.resolve(self).read(bases)
+
+
+def _last_substitutions() -> tuple:
+    """(positions int64, statuses int32) the calling thread's last resized batch substituted."""
+    count = c_size_t(0)
+    _ffi.chexpert_last_substitutions(None, None, 0, byref(count))
+    positions = np.empty(count.value, dtype=np.int64)
+    statuses = np.empty(count.value, dtype=np.int32)
+    if count.value:
+        _ffi.chexpert_last_substitutions(_pointer(positions, c_int64), _pointer(statuses, c_int32),
+                                         count.value, byref(count))
+    return positions, statuses
+
+
+class VerifyFailure(collections.namedtuple("VerifyFailure", "index name status message")):
+    """One example :meth:`Split.verify` could not read: its index in the split
+    (or view), name, status constant name and the library's message."""
+
+
+class VerifyReport:
+    """What :meth:`Split.verify` found: ``checked`` examples, ``failures``."""
+
+    def __init__(self, split: str, checked: int, failures: list):
+        self.split, self.checked, self.failures = split, checked, failures
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        lines = [f"{self.split}: {self.checked} examples checked, {len(self.failures)} failed"]
+        lines += [f"  [{f.index}] {f.name.decode(errors='replace')}: {f.status}: {f.message}"
+                  for f in self.failures]
+        return "\n".join(lines)
+
+    __repr__ = __str__
 
 
 def _checked_out(out, shape: tuple) -> np.ndarray:

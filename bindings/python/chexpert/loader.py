@@ -19,12 +19,14 @@ import operator
 import queue
 import sys
 import threading
+import warnings
 import weakref
 
 import numpy as np
 
 from . import _forksafe
-from .dataset import Split
+from . import _ffi
+from .dataset import Split, _last_substitutions
 from .order import Sharding, State, epoch_batches, shard_indices, shard_size
 from .resize import Resize
 from .targets import Targets
@@ -96,6 +98,11 @@ class Loader:
             world=jax.process_count()``. Every rank gets the same number of
             batches with ``remainder="pad"`` or ``"drop"``.
         state: resume from a batch's ``state`` (or :meth:`state_dict`).
+        on_error: an example that cannot be read: ``"raise"`` (the
+            Dataset's default: the batch raises), ``"substitute"`` (a zero
+            image; the batch gets a ``substituted`` bool mask) or ``"skip"``
+            (left out: the batch is shorter; each is recorded in
+            ``loader.skipped`` as (index, name, status) and warned about).
         indices: the positions in `split` to iterate (default: all, in order).
             Repeats are allowed; an invalid one raises at its batch.
         prefetch: batches decoded ahead by the background thread (>= 1);
@@ -116,7 +123,7 @@ class Loader:
                  seed: int = 0, drop_last: bool = False, rank: int = 0, world: int = 1,
                  remainder: str = "pad", state=None, prefetch: int = 2, num_threads: int = 0,
                  indices=None, pin_memory: bool = False, progress: bool = False,
-                 names: bool = False):
+                 names: bool = False, on_error=None):
         if not isinstance(split, Split):
             raise TypeError(f"split must be a chexpert.Split, not {type(split).__name__}")
         if not isinstance(resize, Resize):
@@ -150,6 +157,11 @@ class Loader:
         if targets is not None and not isinstance(targets, Targets):
             raise TypeError(f"targets must be a chexpert.Targets, not {type(targets).__name__}")
         self._targets = None if targets is None else targets.resolve(split)
+        if on_error not in (None, "raise", "substitute", "skip"):
+            raise ValueError(f"on_error must be 'raise', 'substitute' or 'skip', not {on_error!r}")
+        self._on_error = on_error
+        #: (index, name, status name) of every example left out with on_error="skip".
+        self.skipped: list = []
         self._sharding = Sharding(operator.index(rank), operator.index(world), remainder)
         self.epoch = 0
         self._start = 0
@@ -228,6 +240,12 @@ class Loader:
     def __repr__(self) -> str:
         return (f"<chexpert.Loader {self._split!r} batch_size={self._batch_size} "
                 f"batches={len(self)} {self._resize!r}>")
+
+
+def _last_statuses() -> tuple:
+    """(positions, status names) of the calling thread's last substitutions."""
+    positions, statuses = _last_substitutions()
+    return positions, [_ffi.chexpert_status_name(int(s)).decode() for s in statuses]
 
 
 def _pinning_torch():
@@ -322,6 +340,8 @@ class _Producer:
     def __init__(self, loader: Loader, batches: list):
         self.loader = weakref.ref(loader)
         self.targets = loader._targets
+        self.on_error = loader._on_error
+        self.skipped = loader.skipped
         self.split = loader._split
         self.resize = loader._resize
         self.num_threads = loader._num_threads
@@ -340,8 +360,10 @@ class _Producer:
         # Checked here so that a bad index raises before a buffer is taken.
         bases = self.split._base_indices(positions)
         images, labels, views, views32 = self.ring.acquire(positions.size)
-        names = self.split._read_resized(bases, self.resize, self.num_threads,
-                                         images, labels, views32, names=self.names)
+        policy = {"skip": "substitute"}.get(self.on_error, self.on_error)
+        names, substituted = self.split._read_resized(bases, self.resize, self.num_threads,
+                                                      images, labels, views32, names=self.names,
+                                                      on_error=policy)
         np.copyto(views, views32)
         batch = {"image": images, "label": labels, "image_view": views, "index": positions,
                  "state": state.as_dict()}
@@ -349,7 +371,24 @@ class _Producer:
             batch["target"], batch["mask"] = self.targets.read(bases)
         if names is not None:
             batch["name"] = names
+        if self.on_error == "substitute":
+            batch["substituted"] = substituted
+        elif self.on_error == "skip" and substituted.any():
+            batch = self._skip(batch, bases, substituted)
         return batch
+
+    def _skip(self, batch: dict, bases: np.ndarray, substituted: np.ndarray) -> dict:
+        """The batch without its substituted examples, which are recorded."""
+        keep = ~substituted
+        failed_names = self.split._names(self.split.dataset._checked_handle(), bases[substituted])
+        _, statuses = _last_statuses()
+        for index, name, status in zip(batch["index"][substituted], failed_names, statuses):
+            self.skipped.append((int(index), name, status))
+        warnings.warn(f"chexpert.Loader skipped {int(substituted.sum())} unreadable example(s): "
+                      f"{[name.decode(errors='replace') for name in failed_names]}", stacklevel=2)
+        return {key: ([v for v, k in zip(value, keep) if k] if isinstance(value, list)
+                      else value if key == "state" else value[keep])
+                for key, value in batch.items()}
 
     def run(self) -> None:
         """The background thread: reads batches in order until done or stopped."""

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# scripts/fuzz.sh: build the libFuzzer targets (Fuzz/, -sanitize=fuzzer,address)
+# and run each for a given time.
+#
+#   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]   (default 60; csv jpeg abi)
+#   bash scripts/fuzz.sh --replay                            (every seed and regression, once)
+#
+# Targets (Fuzz/Sources/fuzz-*/main.swift):
+#   csv   CSV bytes -> SplitTable; selection, targets, order over the table
+#   jpeg  image bytes -> header, decode (fast/accurate, RGB/grey), resample
+#   abi   bytes -> a program of C API calls with arbitrary arguments
+# Corpora grow in .fuzz/corpus/TARGET (seeded from Fuzz/seeds/TARGET and
+# Fuzz/regressions/TARGET); a crash is written to .fuzz/artifacts/TARGET/ and
+# fails the run: minimise it, add it to Fuzz/regressions/TARGET (replayed by
+# --replay and by Tests/python/test_fuzz_regressions.py), fix, rerun.
+# Each run's last libFuzzer line (executions, coverage) goes to .fuzz/log.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+build() {
+    echo "fuzz: building Fuzz/ (.build-fuzz, -sanitize=fuzzer,address)"
+    swift build --package-path Fuzz --scratch-path .build-fuzz \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
+        | grep -v "Cannot export local symbol" | grep -E "error|Build" || true
+    for target in csv jpeg abi; do
+        [[ -x .build-fuzz/debug/fuzz-$target ]] || { echo "fuzz: fuzz-$target was not built" >&2; exit 1; }
+    done
+}
+
+if [[ "${1:-}" == "--replay" ]]; then
+    build
+    for target in csv jpeg abi; do
+        inputs=(Fuzz/seeds/$target/*)
+        [[ -d Fuzz/regressions/$target ]] && inputs+=(Fuzz/regressions/$target/*)
+        echo "fuzz: replaying ${#inputs[@]} inputs on fuzz-$target"
+        .build-fuzz/debug/fuzz-$target -runs=0 "${inputs[@]}" > .fuzz-replay.log 2>&1 \
+            || { cat .fuzz-replay.log >&2; rm -f .fuzz-replay.log; exit 1; }
+    done
+    rm -f .fuzz-replay.log
+    echo "fuzz: replay passed"
+    exit 0
+fi
+
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(csv jpeg abi)
+build
+mkdir -p .fuzz
+for target in "${targets[@]}"; do
+    corpus=".fuzz/corpus/$target"
+    artifacts=".fuzz/artifacts/$target/"
+    mkdir -p "$corpus" "$artifacts"
+    cp -n Fuzz/seeds/$target/* "$corpus"/ 2> /dev/null || true
+    [[ -d Fuzz/regressions/$target ]] && cp -n Fuzz/regressions/$target/* "$corpus"/ 2> /dev/null || true
+    echo "fuzz: fuzz-$target for ${seconds}s (corpus $corpus)"
+    log=".fuzz/$target-$(date +%Y%m%d-%H%M%S).log"
+    status=0
+    # -rss_limit_mb: the library's own limits keep a run far below it.
+    .build-fuzz/debug/fuzz-$target -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+        -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" > "$log" 2>&1 || status=$?
+    summary="$(grep -E '^#[0-9]+.*DONE|^Done [0-9]+ runs' "$log" | tr '\n' ' ')"
+    echo "$(date -u +%FT%TZ) fuzz-$target ${seconds}s status=$status $summary" | tee -a .fuzz/log
+    if ((status)); then
+        echo "fuzz: fuzz-$target failed; see $log and $artifacts" >&2
+        grep -E "ERROR|SUMMARY|Fatal|panic" "$log" | head -5 >&2 || true
+        exit 1
+    fi
+done
