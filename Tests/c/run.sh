@@ -183,7 +183,10 @@ step "build: Tests/c/test_training.c"
 pass
 
 step "build: Tests/c/test_ffi.c (dlopen + libffi)"
-"$cc_bin" "${cflags[@]}" $(pkg-config --cflags libffi) Tests/c/test_ffi.c $(pkg-config --libs libffi) -ldl \
+# The sweep's table of every header function, generated from the header.
+python3 Tests/python/header_ast.py --ffi-table "$work/ffi_signatures.h" > "$work/build.log" 2>&1 \
+    || fail "Tests/python/header_ast.py failed" "$work/build.log"
+"$cc_bin" "${cflags[@]}" -I "$work" $(pkg-config --cflags libffi) Tests/c/test_ffi.c $(pkg-config --libs libffi) -ldl \
     -o "$work/test_ffi" > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 

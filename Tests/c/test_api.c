@@ -900,7 +900,7 @@ static void test_options(chexpert_dataset *ds) {
     EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_OPTION_SELECT, CHEXPERT_SELECT_AP));
     MESSAGE_HAS("chexpert_dataset_open_with");
 
-    static const int bad_keys[] = {0, 5, -1, 1000, INT_MIN};
+    static const int bad_keys[] = {0, 6, -1, 1000, INT_MIN};
     for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_get_option(ds, bad_keys[i], &value));
         MESSAGE_HAS("option");

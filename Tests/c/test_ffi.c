@@ -35,6 +35,7 @@ enum {
 
 static const char *last_error(void);
 static const char *status_name(int status);
+static void dataset_close(void *ds);
 #define CHECK_LAST_ERROR() last_error()
 #define CHECK_STATUS_NAME(status) status_name(status)
 #include "check.h"
@@ -87,6 +88,97 @@ static const char *status_name(int status) {
     ffi_type *types[] = {&ffi_type_sint};
     void *values[] = {&status};
     return call_string("chexpert_status_name", 1, types, values);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The sweep: every exported function, with NULL and boundary arguments     */
+/* ------------------------------------------------------------------------ */
+
+/* SIGNATURES: every function of the header, generated from it at test time
+ * (Tests/python/header_ast.py): return and argument codes v void, i int,
+ * I int32_t, u uint32_t, q int64_t, Q uint64_t, z size_t, s const char *,
+ * d chexpert_dataset *, D chexpert_dataset **, p any other pointer. */
+#include "ffi_signatures.h"
+
+enum { MAX_ARGS = 20, PROFILES = 5 };
+
+/* Argument profile k: every pointer NULL (a dataset pointer: NULL, a real
+ * handle, a closed one or a made-up one), every integer an edge value. */
+static void sweep_one(const struct signature *sig, int profile, void *ds, void *closed) {
+    size_t nargs = strlen(sig->arguments);
+    CHECK(nargs <= MAX_ARGS);
+    ffi_type *types[MAX_ARGS];
+    void *values[MAX_ARGS];
+    union { int i; int32_t i32; uint32_t u32; int64_t q; uint64_t Q; void *p; } storage[MAX_ARGS];
+    void *opened = NULL;
+    static const int ints[PROFILES] = {0, -1, INT32_MAX, INT32_MIN, 1};
+    static const int64_t int64s[PROFILES] = {0, -1, INT64_MAX, INT64_MIN, 1};
+    static const uint64_t sizes[PROFILES] = {0, UINT64_MAX, 1, (uint64_t)1 << 63, 16};
+    for (size_t a = 0; a < nargs; a++) {
+        values[a] = &storage[a];
+        switch (sig->arguments[a]) {
+        case 'i': types[a] = &ffi_type_sint; storage[a].i = ints[profile]; break;
+        case 'I': types[a] = &ffi_type_sint32; storage[a].i32 = ints[profile]; break;
+        case 'u': types[a] = &ffi_type_uint32; storage[a].u32 = (uint32_t)ints[profile]; break;
+        case 'q': types[a] = &ffi_type_sint64; storage[a].q = int64s[profile]; break;
+        case 'Q': types[a] = &ffi_type_uint64; storage[a].Q = sizes[profile]; break;
+        case 'z': types[a] = &ffi_type_uint64; storage[a].Q = sizes[profile]; break;
+        case 'd': {
+            /* chexpert_dataset_close gets the closed handle, never the live one. */
+            void *live = strcmp(sig->name, "chexpert_dataset_close") == 0 ? closed : ds;
+            void *handles[PROFILES] = {NULL, live, closed, (void *)(uintptr_t)0xDEADBEEF00000003u, live};
+            types[a] = &ffi_type_pointer;
+            storage[a].p = handles[profile];
+            break;
+        }
+        case 'D': types[a] = &ffi_type_pointer; storage[a].p = profile % 2 ? &opened : NULL; break;
+        case 's': case 'p': types[a] = &ffi_type_pointer; storage[a].p = NULL; break;
+        default:
+            fprintf(stderr, "%s: unknown argument code %c\n", sig->name, sig->arguments[a]);
+            exit(1);
+        }
+    }
+    switch (sig->returns[0]) {
+    case 'i': {
+        int status = call_int(sig->name, (unsigned)nargs, types, values);
+        if (!(status <= 0 && status >= -12)) {
+            fprintf(stderr, "%s (profile %d) returned %d, not a chexpert_status\n", sig->name, profile, status);
+            exit(1);
+        }
+        passed++;
+        /* Statuses are errors here, except for calls that need no argument
+         * to succeed (a NULL-free count query, an empty batch). */
+        if (status != OK) CHECK(strlen(last_error()) > 0);
+        break;
+    }
+    case 'v': call(sig->name, &ffi_type_void, (unsigned)nargs, types, values, NULL); passed++; break;
+    case 'I': case 'u': {
+        ffi_arg result = 0;
+        call(sig->name, &ffi_type_sint32, (unsigned)nargs, types, values, &result);
+        passed++;
+        break;
+    }
+    case 's': {
+        const char *text = call_string(sig->name, (unsigned)nargs, types, values);
+        if (text != NULL) CHECK(strlen(text) < 4096);
+        else passed++;
+        break;
+    }
+    default:
+        fprintf(stderr, "%s: unknown return code %s\n", sig->name, sig->returns);
+        exit(1);
+    }
+    if (opened != NULL) dataset_close(opened);      /* an open that found $CHEXPERT_ROOT */
+}
+
+/* Every exported function, every profile; then the handle still works. */
+static void sweep(void *ds, void *closed) {
+    size_t count = sizeof SIGNATURES / sizeof SIGNATURES[0];
+    CHECK(count >= 35);
+    for (size_t i = 0; i < count; i++) {
+        CHECK(dlsym(library, SIGNATURES[i].name) != NULL);
+        for (int profile = 0; profile < PROFILES; profile++) sweep_one(&SIGNATURES[i], profile, ds, closed);
+    }
 }
 
 /* The library's functions with their C types, as a binding declares them.
@@ -343,6 +435,18 @@ int main(int argc, char **argv) {
     free(image);
     /* No dlclose(): bindings (ctypes, Julia, R) never unload a library, and
      * unloading would make valgrind see the runtime's live caches as lost. */
+    {   /* The sweep, on a fresh handle and a closed one. */
+        void *fresh = NULL, *closed = NULL;
+        EXPECT(OK, dataset_open(&fresh, root));
+        EXPECT(OK, dataset_open(&closed, root));
+        dataset_close(closed);
+        sweep(fresh, closed);
+        int64_t count = 0;
+        EXPECT(OK, split_size(fresh, 0, &count));
+        CHECK(count > 0);
+        dataset_close(fresh);
+    }
+
     CHECK_SUMMARY();
     return 0;
 }

@@ -18,42 +18,35 @@ from pathlib import Path
 
 import pytest
 
+import header_ast
 from chexpert import _ffi
 
-REPO = Path(__file__).resolve().parents[2]
-HEADER = REPO / "include" / "chexpert.h"
+REPO = header_ast.REPO
+HEADER = header_ast.HEADER
 
 
 def _clang() -> str:
-    for candidate in ("/opt/swift/usr/bin/clang", "/usr/bin/clang", shutil.which("clang")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    pytest.fail("clang not found (needed to parse include/chexpert.h; gcc has no JSON AST)")
+    try:
+        return header_ast.clang()
+    except FileNotFoundError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")
 def ast():
-    result = subprocess.run(
-        [_clang(), "-Xclang", "-ast-dump=json", "-fsyntax-only", "-x", "c", str(HEADER)],
-        check=True, capture_output=True, text=True)
-    return json.loads(result.stdout)
+    _clang()
+    return header_ast.ast()
 
 
 @pytest.fixture(scope="module")
 def functions(ast) -> dict:
     """name -> (return qualType, [parameter qualTypes]) for the header's chexpert_* functions."""
-    found = {}
-    for decl in ast["inner"]:
-        if decl.get("kind") != "FunctionDecl" or not decl.get("name", "").startswith("chexpert_"):
-            continue
-        if str(decl.get("loc", {}).get("includedFrom", {}).get("file", "")):
-            continue
-        signature = decl["type"]["qualType"]
-        returned = signature[: signature.index("(")].strip()
-        parameters = [p["type"]["qualType"] for p in decl.get("inner", [])
-                      if p.get("kind") == "ParmVarDecl"]
-        found[decl["name"]] = (returned, parameters)
-    return found
+    return header_ast.functions(ast)
+
+
+def test_every_function_has_a_libffi_sweep_code(ast):
+    table = header_ast.ffi_table(ast)
+    assert table.count('{"chexpert_') == len(header_ast.functions(ast))
 
 
 @pytest.fixture(scope="module")

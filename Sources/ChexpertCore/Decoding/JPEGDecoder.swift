@@ -9,18 +9,36 @@ import CTurboJPEG
 /// corrupt data) is an error (`TJFLAG_STOPONWARNING`), as in TensorFlow, and
 /// progressive files with more than 500 scans are refused
 /// (`TJFLAG_LIMITSCANS`).
+///
+/// After any failure the decompressor is replaced by a fresh one: TurboJPEG
+/// 2.1 can leave a handle that failed mid-stream in a state that makes the
+/// next, valid, image fail too.
 final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle
 
     /// - Throws: `.noMemory` if TurboJPEG cannot create a decompressor.
     init() throws(ChexpertError) {
-        guard let handle = tjInitDecompress() else {
-            throw ChexpertError(.noMemory, "cannot create a TurboJPEG decompressor")
-        }
-        self.handle = handle
+        handle = try Self.makeHandle()
     }
 
     deinit { tjDestroy(handle) }
+
+    private static func makeHandle() throws(ChexpertError) -> tjhandle {
+        guard let handle = tjInitDecompress() else {
+            throw ChexpertError(.noMemory, "cannot create a TurboJPEG decompressor")
+        }
+        return handle
+    }
+
+    /// The error for a failed TurboJPEG call, after replacing the handle.
+    private func failure(_ code: ChexpertError.Code, _ message: String) -> ChexpertError {
+        let text = "\(message): \(errorText)"
+        if let fresh = tjInitDecompress() {
+            tjDestroy(handle)
+            handle = fresh
+        }
+        return ChexpertError(code, text)
+    }
 
     /// Reads the image size from a JPEG header.
     /// - Parameters:
@@ -34,7 +52,7 @@ final class JPEGDecoder {
         guard let base = data.baseAddress else { throw ChexpertError(.image, "\(file): empty file (0 bytes)") }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         if tjDecompressHeader3(handle, base, UInt(data.count), &width, &height, &subsampling, &colorspace) != 0 {
-            throw ChexpertError(.image, "\(file): invalid JPEG header: \(errorText)")
+            throw failure(.image, "\(file): invalid JPEG header")
         }
         guard colorspace != Int32(TJCS_CMYK.rawValue), colorspace != Int32(TJCS_YCCK.rawValue) else {
             throw ChexpertError(.image, "\(file): CMYK/YCCK JPEGs are not supported (CheXpert images are grey)")
@@ -62,7 +80,7 @@ final class JPEGDecoder {
                                    Int32(clamping: shape.width), 0, Int32(clamping: shape.height),
                                    Int32(grey ? TJPF_GRAY.rawValue : TJPF_RGB.rawValue), flags)
         if status != 0 {
-            throw ChexpertError(.image, "\(file): JPEG data cannot be decoded: \(errorText)")
+            throw failure(.image, "\(file): JPEG data cannot be decoded")
         }
     }
 

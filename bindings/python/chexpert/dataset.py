@@ -630,7 +630,11 @@ class Split(collections.abc.Sequence):
 def _last_substitutions() -> tuple:
     """(positions int64, statuses int32) the calling thread's last resized batch substituted."""
     count = c_size_t(0)
-    _ffi.chexpert_last_substitutions(None, None, 0, byref(count))
+    try:
+        _ffi.chexpert_last_substitutions(None, None, 0, byref(count))
+    except ChexpertError as error:
+        if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
+            raise
     positions = np.empty(count.value, dtype=np.int64)
     statuses = np.empty(count.value, dtype=np.int32)
     if count.value:

@@ -1,0 +1,91 @@
+"""The binding under threads and fork: 8 threads on one Dataset while
+another opens and closes others give the serial results; os.fork() while
+batch calls run in other threads leaves a child that reads correctly."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+import chexpert
+
+RESIZE = chexpert.Resize((24, 20), channels=1, dtype="float32", normalize="unit")
+THREADS, ROUNDS, FORKS = 8, 5, 12
+
+
+def _checksums(split, indices) -> list:
+    batch = split.read_batch_resized(indices, RESIZE, num_threads=1)
+    return [hash((image.tobytes(), label.tobytes(), int(view)))
+            for image, label, view in zip(batch["image"], batch["label"], batch["image_view"])]
+
+
+def test_eight_threads_and_an_opener_equal_a_serial_run(tree):
+    with chexpert.Dataset(tree) as dataset:
+        split = dataset["train"]
+        serial = _checksums(split, range(len(split)))
+        errors, stop = [], threading.Event()
+
+        def reader(offset):
+            try:
+                for round_ in range(ROUNDS):
+                    order = np.roll(np.arange(len(split)), offset * 7 + round_)
+                    for first in range(0, len(order), 5):
+                        part = order[first:first + 5]
+                        got = _checksums(split, part)
+                        if got != [serial[i] for i in part]:
+                            errors.append(f"thread {offset} round {round_}: mismatch at {part}")
+            except Exception as error:          # noqa: BLE001 - reported below
+                errors.append(repr(error))
+
+        def opener():
+            opened = 0
+            while not stop.is_set():
+                with chexpert.Dataset(tree) as other:
+                    assert len(other["train"]) == len(split)
+                opened += 1
+            errors.extend([] if opened else ["the opener never opened"])
+
+        threads = [threading.Thread(target=reader, args=(i,)) for i in range(THREADS)]
+        side = threading.Thread(target=opener)
+        side.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stop.set()
+        side.join()
+        assert not errors, errors[:5]
+
+
+def test_fork_during_batch_calls(tree):
+    with chexpert.Dataset(tree) as dataset:
+        split = dataset["train"]
+        expected = _checksums(split, range(4))
+        stop = threading.Event()
+
+        def busy():
+            while not stop.is_set():
+                split.read_batch_resized(range(len(split)), RESIZE, num_threads=2)
+
+        workers = [threading.Thread(target=busy) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        try:
+            statuses = []
+            for _ in range(FORKS):
+                pid = os.fork()
+                if pid == 0:                     # the child: reads on its own handle
+                    code = 1
+                    try:
+                        code = 0 if _checksums(split, range(4)) == expected else 2
+                    finally:
+                        os._exit(code)
+                _, status = os.waitpid(pid, 0)
+                statuses.append(os.waitstatus_to_exitcode(status))
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join()
+        assert statuses == [0] * FORKS
