@@ -86,3 +86,19 @@ def test_verify_reports_what_failed_and_why(broken, capsys):
         assert f"{len(split)} examples checked, 2 failed" in str(report)
         assert dataset["validation"].verify().ok
         assert "verify train" in capsys.readouterr().err         # the progress bar
+
+
+def test_adapters_substitute(broken):
+    import torch.utils.data
+    import chexpert.torch
+    import chexpert.tf
+    root, bad = broken
+    with chexpert.Dataset(root) as dataset:
+        split = dataset["train"]
+        batches = chexpert.torch.ChexpertBatches(split, 5, RESIZE, shuffle=False, on_error="substitute")
+        flagged = [int(i) for b in torch.utils.data.DataLoader(batches, batch_size=None)
+                   for i, s in zip(b["index"], b["substituted"]) if s]
+        assert flagged == sorted(bad)
+        pipeline = chexpert.tf.batches(split, 5, RESIZE, shuffle=False, drop_last=False, on_error="substitute")
+        flagged = [int(i) for b in pipeline.as_numpy_iterator() for i, s in zip(b["index"], b["substituted"]) if s]
+        assert flagged == sorted(bad)

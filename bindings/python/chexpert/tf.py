@@ -109,11 +109,13 @@ def tfds_dataset(split, *, as_supervised: bool = False, shuffle: bool = False, s
 def batches(split, batch_size: int, resize, *, targets=None, as_supervised: bool = False,
             shuffle: bool = True, seed: int = 0, drop_last: bool = True, input_context=None,
             remainder: str = "pad", state=None, num_threads: int = 0,
-            prefetch: int = 2) -> tf.data.Dataset:
+            prefetch: int = 2, on_error=None) -> tf.data.Dataset:
     """Training batches: ``{"image", "label", "image_view", "index"}`` (+
     ``target``, ``mask`` with `targets`), or ``(image, target)`` (``(image,
     label)`` without targets) with `as_supervised`. With `input_context`,
-    `batch_size` is per replica (``context.get_per_replica_batch_size``)."""
+    `batch_size` is per replica (``context.get_per_replica_batch_size``).
+    ``on_error="substitute"`` writes unreadable examples as zero images and
+    adds a ``substituted`` bool mask; ``None`` takes the Dataset's policy."""
     state = _check(split, state)
     if not isinstance(resize, Resize):
         raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
@@ -129,9 +131,11 @@ def batches(split, batch_size: int, resize, *, targets=None, as_supervised: bool
         for positions, _ in epoch_batches(len(split), batch_size, seed=epochs.seed, epoch=epoch,
                                           shuffle=shuffle, start=start, sharding=sharding,
                                           drop_last=drop_last):
-            batch = split.read_batch_resized(positions, resize, num_threads=num_threads)
+            batch = split.read_batch_resized(positions, resize, num_threads=num_threads, on_error=on_error)
             out = {"image": batch["image"], "label": batch["label"],
                    "image_view": batch["image_view"], "index": positions}
+            if on_error == "substitute":
+                out["substituted"] = batch["substituted"]
             if resolved is not None:
                 out["target"], out["mask"] = resolved.read(split._base_indices(positions))
             yield out
@@ -144,6 +148,8 @@ def batches(split, batch_size: int, resize, *, targets=None, as_supervised: bool
         "image_view": tf.TensorSpec((count,), tf.int64),
         "index": tf.TensorSpec((count,), tf.int64),
     }
+    if on_error == "substitute":
+        signature["substituted"] = tf.TensorSpec((count,), tf.bool)
     if resolved is not None:
         signature["target"] = tf.TensorSpec((count, len(resolved)), tf.float32)
         signature["mask"] = tf.TensorSpec((count, len(resolved)), tf.float32)

@@ -231,11 +231,14 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
             remainder: ``"pad"`` (default), ``"drop"`` or ``"uneven"``.
         state: resume from a batch's ``state``.
         num_threads: decode threads per batch (0: all CPUs).
+        on_error: ``None`` (the Dataset's policy), ``"raise"`` or
+            ``"substitute"`` (unreadable examples become zero images; batches
+            then carry a ``substituted`` bool mask).
     """
 
     def __init__(self, split, batch_size: int, resize, *, targets=None, shuffle: bool = True,
                  seed: int = 0, drop_last: bool = False, rank=None, world=None, remainder: str = "pad",
-                 state=None, num_threads: int = 0):
+                 state=None, num_threads: int = 0, on_error=None):
         self.split = _check_split(split)
         if not isinstance(resize, Resize):
             raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
@@ -247,6 +250,7 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
         self.shuffle, self.seed, self.drop_last = bool(shuffle), operator.index(seed), bool(drop_last)
         self.sharding = _sharding(rank, world, remainder)
         self.num_threads = operator.index(num_threads)
+        self.on_error = on_error
         self._counter = _PassCounter()
         self._start = (0, 0)          # (epoch, position) the resumed epoch starts at
         self.set_epoch(0)
@@ -280,10 +284,13 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
             yield self._read(positions, state)
 
     def _read(self, positions: np.ndarray, state: State) -> dict:
-        batch = self.split.read_batch_resized(positions, self.resize, num_threads=self.num_threads)
+        batch = self.split.read_batch_resized(positions, self.resize, num_threads=self.num_threads,
+                                              on_error=self.on_error)
         out = {"image": torch.from_numpy(batch["image"]), "label": torch.from_numpy(batch["label"]),
                "image_view": torch.from_numpy(batch["image_view"]), "index": torch.from_numpy(positions),
                "name": batch["name"], "state": state.as_dict()}
+        if self.on_error == "substitute":
+            out["substituted"] = torch.from_numpy(batch["substituted"])
         if self.targets is not None:
             targets, masks = self.targets.read(self.split._base_indices(positions))
             out["target"], out["mask"] = torch.from_numpy(targets), torch.from_numpy(masks)
