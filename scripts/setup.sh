@@ -2,7 +2,8 @@
 # scripts/setup.sh: everything the other scripts need, idempotent.
 #
 #   1. System packages (apt, only those missing): libturbojpeg0-dev (the
-#      library's JPEG decoder), libffi-dev + pkg-config + gcc/g++ (C tests),
+#      library's JPEG decoder), libjpeg-turbo-progs (jpegtran, for the
+#      hostile-input corpus), libffi-dev + pkg-config + gcc/g++ (C tests),
 #      valgrind (memory checks), python3-venv (only if `python3 -m venv`
 #      cannot work).
 #   2. swift build -c release  ->  .build/release/libchexpert.so and
@@ -32,7 +33,7 @@ command -v swift > /dev/null || { echo "setup: no Swift toolchain (expected /opt
 installed() { dpkg-query -W -f='${Status}' "$1" 2> /dev/null | grep -q "install ok installed"; }
 
 missing=()
-for package in libturbojpeg0-dev libffi-dev pkg-config valgrind gcc g++; do
+for package in libturbojpeg0-dev libjpeg-turbo-progs libffi-dev pkg-config valgrind gcc g++; do
     installed "$package" || missing+=("$package")
 done
 if ! command -v python3 > /dev/null; then

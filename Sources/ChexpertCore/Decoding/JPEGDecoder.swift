@@ -58,7 +58,7 @@ final class JPEGDecoder {
             throw ChexpertError(.image, "\(file): CMYK/YCCK JPEGs are not supported (CheXpert images are grey)")
         }
         guard width > 0, height > 0 else {
-            throw ChexpertError(.image, "\(file): JPEG header gives an empty image (\(width)x\(height))")
+            throw ChexpertError(.image, "\(file): truncated or corrupt JPEG header (it gives an empty image, \(width)x\(height))")
         }
         let pixels = Int64(width) * Int64(height)
         guard pixels <= maxPixels else {

@@ -44,7 +44,9 @@ enum FileReader {
                 if errno == EINTR { continue }
                 throw ChexpertError(.io, "\(displayPath()): read failed: \(describe(errno: errno))")
             }
-            if n == 0 { break }  // the file shrank while being read
+            if n == 0 {
+                throw ChexpertError(.io, "\(displayPath()): short read: \(done) of \(size) bytes (the file shrank while being read)")
+            }
             done += n
         }
         return done
