@@ -60,3 +60,15 @@ def test_report_error_exits_1(tmp_path):
     result = _run("--root", str(tmp_path / "missing"), "--max-images", "0")
     assert result.returncode == 1
     assert "CHEXPERT_E_NOT_FOUND" in result.stderr and str(tmp_path / "missing") in result.stderr
+
+
+def test_verify_lists_unreadable_files(make_tree):
+    tree = make_tree("--train-patients", "3", "--valid-patients", "1", "--seed", "8")
+    header, rows = read_csv(tree, "train")
+    (tree / rows[1][0]).write_bytes(b"not a jpeg")
+    result = _run("--root", str(tree), "--max-images", "0", "--verify")
+    assert result.returncode == 1, result.stderr
+    assert f"train: {len(rows)} examples checked, 1 failed" in result.stdout
+    assert f"[1] {rows[1][0]}: CHEXPERT_E_IMAGE:" in result.stdout
+    assert "validation: " in result.stdout and "checked, 0 failed" in result.stdout
+    assert "verify train" in result.stderr                  # the progress bar

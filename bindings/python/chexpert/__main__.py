@@ -84,6 +84,9 @@ def main(argv=None) -> int:
     parser.add_argument("--views", default="all",
                         help="rows to keep: all, frontal, lateral, AP, PA, other_frontal, or a "
                         "comma-separated list (default: all)")
+    parser.add_argument("--verify", action="store_true",
+                        help="also read and decode every file of both splits (with a progress bar) and "
+                        "list those that fail; exit status 1 if any does")
     parser.add_argument("--threads", type=int, default=_available_cpus(),
                         help="decode threads for the parallel run (default: available CPUs)")
     parser.add_argument("--max-images", type=int, default=512,
@@ -111,6 +114,13 @@ def main(argv=None) -> int:
                     seconds, images, megabytes = _throughput(splits[0], count, threads)
                     rows.append([threads, f"{seconds:.3f}", f"{images:.1f}", f"{megabytes:.1f}"])
                 print(_table(["threads", "seconds", "images/s", "MB/s"], rows))
+            if args.verify:
+                reports = [split.verify(num_threads=args.threads, progress=True) for split in splits]
+                print("\nverify")
+                for report in reports:
+                    print(report)
+                if not all(reports):
+                    return 1
     except ChexpertError as error:
         print(f"python -m chexpert: {error}", file=sys.stderr)
         return 1
