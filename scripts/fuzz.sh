@@ -14,6 +14,8 @@
 # fails the run: minimise it, add it to Fuzz/regressions/TARGET (replayed by
 # --replay and by Tests/python/test_fuzz_regressions.py), fix, rerun.
 # Each run's last libFuzzer line (executions, coverage) goes to .fuzz/log.
+# CHEXPERT_FUZZ_BUILD names the build folder (default .build-fuzz), so a
+# second build can fuzz while another run is going.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,13 +24,15 @@ if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
     export PATH="/opt/swift/usr/bin:$PATH"
 fi
 
+scratch="${CHEXPERT_FUZZ_BUILD:-.build-fuzz}"
+
 build() {
-    echo "fuzz: building Fuzz/ (.build-fuzz, -sanitize=fuzzer,address)"
-    swift build --package-path Fuzz --scratch-path .build-fuzz \
+    echo "fuzz: building Fuzz/ ($scratch, -sanitize=fuzzer,address)"
+    swift build --package-path Fuzz --scratch-path "$scratch" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
         | grep -v "Cannot export local symbol" | grep -E "error|Build" || true
     for target in csv jpeg abi; do
-        [[ -x .build-fuzz/debug/fuzz-$target ]] || { echo "fuzz: fuzz-$target was not built" >&2; exit 1; }
+        [[ -x $scratch/debug/fuzz-$target ]] || { echo "fuzz: fuzz-$target was not built" >&2; exit 1; }
     done
 }
 
@@ -38,7 +42,7 @@ if [[ "${1:-}" == "--replay" ]]; then
         inputs=(Fuzz/seeds/$target/*)
         [[ -d Fuzz/regressions/$target ]] && inputs+=(Fuzz/regressions/$target/*)
         echo "fuzz: replaying ${#inputs[@]} inputs on fuzz-$target"
-        .build-fuzz/debug/fuzz-$target -runs=0 "${inputs[@]}" > .fuzz-replay.log 2>&1 \
+        "$scratch/debug/fuzz-$target" -runs=0 "${inputs[@]}" > .fuzz-replay.log 2>&1 \
             || { cat .fuzz-replay.log >&2; rm -f .fuzz-replay.log; exit 1; }
     done
     rm -f .fuzz-replay.log
@@ -62,7 +66,7 @@ for target in "${targets[@]}"; do
     log=".fuzz/$target-$(date +%Y%m%d-%H%M%S).log"
     status=0
     # -rss_limit_mb: the library's own limits keep a run far below it.
-    .build-fuzz/debug/fuzz-$target -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+    "$scratch/debug/fuzz-$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
         -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" > "$log" 2>&1 || status=$?
     summary="$(grep -E '^#[0-9]+.*DONE|^Done [0-9]+ runs' "$log" | tr '\n' ' ')"
     echo "$(date -u +%FT%TZ) fuzz-$target ${seconds}s status=$status $summary" | tee -a .fuzz/log
