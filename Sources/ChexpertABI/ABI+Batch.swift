@@ -7,10 +7,8 @@ public func chexpert_batch_shapes(_ ds: OpaquePointer?, _ split: CInt,
                                   _ outHeights: UnsafeMutablePointer<Int32>?,
                                   _ outWidths: UnsafeMutablePointer<Int32>?, _ numThreads: CInt) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let split = try ChexpertABI.split(split)
-        let count = try size(count, "count")
-        let indices = try inputBuffer(indices, count, "indices")
+        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
+        let count = indices.count
         let heights = try optionalBuffer(outHeights, count, "out_heights") ?? UnsafeMutableBufferPointer(start: nil, count: 0)
         let widths = try optionalBuffer(outWidths, count, "out_widths") ?? UnsafeMutableBufferPointer(start: nil, count: 0)
         try core { () throws(ChexpertError) in
@@ -28,10 +26,8 @@ public func chexpert_batch_read(_ ds: OpaquePointer?, _ split: CInt,
                                 _ views: UnsafeMutablePointer<Int32>?, _ viewsCapacity: Int,
                                 _ numThreads: CInt) -> CInt {
     entry { () throws(Failure) in
-        let dataset = try HandleRegistry.shared.dataset(ds)
-        let split = try ChexpertABI.split(split)
-        let count = try size(count, "count")
-        let indices = try inputBuffer(indices, count, "indices")
+        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
+        let count = indices.count
         let imageBuffer = try optionalBuffer(images, imagesCapacityBytes, "images")
         var shapes: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>)?
         if imageBuffer != nil {
@@ -54,8 +50,7 @@ public func chexpert_batch_names(_ ds: OpaquePointer?, _ split: CInt,
                                  _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                  _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
     entry { () throws(Failure) in
-        let (dataset, split, table) = try splitTable(ds, split)
-        let indices = try inputBuffer(indices, try size(count, "count"), "indices")
+        let (dataset, split, table, indices) = try batchArguments(ds, split, indices, count)
         let rows = try core { () throws(ChexpertError) in try dataset.checkedRows(indices, table: table, split: split) }
         var needed = 0
         for row in rows {
@@ -86,10 +81,8 @@ public func chexpert_batch_verify(_ ds: OpaquePointer?, _ split: CInt,
                                   _ indices: UnsafePointer<Int64>?, _ count: Int,
                                   _ statuses: UnsafeMutablePointer<Int32>?, _ numThreads: CInt) -> CInt {
     entry { () throws(Failure) in
-        let (dataset, split, _) = try splitTable(ds, split)
-        let count = try size(count, "count")
-        let indices = try inputBuffer(indices, count, "indices")
-        let out = try optionalBuffer(statuses, count, "statuses")
+        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
+        let out = try optionalBuffer(statuses, indices.count, "statuses")
         let results = try core { () throws(ChexpertError) in
             try dataset.batchVerify(split: split, indices: indices, threads: numThreads)
         }

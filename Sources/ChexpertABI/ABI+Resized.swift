@@ -21,11 +21,9 @@ public func chexpert_batch_read_resized(_ ds: OpaquePointer?, _ split: CInt,
                                         _ labels: UnsafeMutablePointer<Int64>?, _ labelsCapacity: Int,
                                         _ views: UnsafeMutablePointer<Int32>?, _ viewsCapacity: Int,
                                         _ numThreads: CInt) -> CInt {
-    LastSubstitutions.set([])
     return entry { () throws(Failure) in
-        let (dataset, split, _) = try splitTable(ds, split)
-        let count = try size(count, "count")
-        let indices = try inputBuffer(indices, count, "indices")
+        try LastSubstitutions.set([])
+        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
         let spec = try resizeSpec(params, paramCount, mean, std, statsCount)
         let capacity = try size(outCapacityBytes, "out_capacity_bytes")
         if out == nil, capacity > 0 { throw Failure(CHEXPERT_E_NULL_POINTER, "out is NULL but its capacity is \(capacity)") }
@@ -36,7 +34,7 @@ public func chexpert_batch_read_resized(_ ds: OpaquePointer?, _ split: CInt,
             try dataset.batchReadResized(split: split, indices: indices, spec: spec, output: output,
                                          labels: labels, views: views, threads: numThreads)
         }
-        LastSubstitutions.set(substituted.map { ($0.position, Failure($0.error).status.rawValue) })
+        try LastSubstitutions.set(substituted.map { ($0.position, Failure($0.error).status.rawValue) })
     }
 }
 

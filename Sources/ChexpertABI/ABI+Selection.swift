@@ -36,10 +36,8 @@ public func chexpert_batch_projections(_ ds: OpaquePointer?, _ split: CInt,
                                        _ indices: UnsafePointer<Int64>?, _ count: Int,
                                        _ out: UnsafeMutablePointer<Int32>?) -> CInt {
     entry { () throws(Failure) in
-        let (dataset, split, table) = try splitTable(ds, split)
-        let count = try size(count, "count")
-        let indices = try inputBuffer(indices, count, "indices")
-        let output = try optionalBuffer(out, count, "out")
+        let (dataset, split, table, indices) = try batchArguments(ds, split, indices, count)
+        let output = try optionalBuffer(out, indices.count, "out")
         let rows = try core { () throws(ChexpertError) in try dataset.checkedRows(indices, table: table, split: split) }
         for (position, row) in rows.enumerated() { output?[position] = Int32(table.projection(at: row)) }
     }

@@ -8,9 +8,8 @@ public func chexpert_batch_targets(_ ds: OpaquePointer?, _ split: CInt,
                                    _ targets: UnsafeMutablePointer<Float>?, _ targetsCapacity: Int,
                                    _ masks: UnsafeMutablePointer<Float>?, _ masksCapacity: Int) -> CInt {
     entry { () throws(Failure) in
-        let (dataset, split, table) = try splitTable(ds, split)
-        let count = try size(count, "count")
-        let indices = try inputBuffer(indices, count, "indices")
+        let (dataset, split, table, indices) = try batchArguments(ds, split, indices, count)
+        let count = indices.count
         let ruleCount = try size(ruleCount, "rule_count")
         let (tripleElements, overflow) = ruleCount.multipliedReportingOverflow(by: 3)
         guard !overflow else { throw Failure(CHEXPERT_E_INVALID_ARGUMENT, "rule_count = \(ruleCount) is too large") }

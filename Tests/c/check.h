@@ -1,5 +1,6 @@
 /*
- * check.h: the check macros shared by the C tests (test_api.c, test_ffi.c).
+ * check.h: the check macros shared by the C tests (test_api.c, test_ffi.c,
+ * test_training.c, test_corpus.c), and xmalloc.
  *
  * The includer defines, before including this file:
  *   CHECK_LAST_ERROR()        -> const char *, the library's message
@@ -62,5 +63,15 @@ static void check_failed_(const char *file, int line, const char *what, const ch
     } while (0)
 
 #define CHECK_SUMMARY() printf("%d passed, 0 failed\n", passed)
+
+/* malloc for test scaffolding: exits (status 2) when memory runs out. */
+static inline void *xmalloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (p == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
 
 #endif /* CHEXPERT_TESTS_CHECK_H */

@@ -40,15 +40,6 @@
 
 #define OK(call) EXPECT(CHEXPERT_OK, call)
 
-static void *xmalloc(size_t size) {
-    void *p = malloc(size ? size : 1);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
 static char *format(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -61,15 +61,6 @@ static size_t entry_count;
 static uint8_t *control;          /* images train row 0, from a fresh handle */
 static size_t control_bytes;
 
-static void *xmalloc(size_t size) {
-    void *p = malloc(size ? size : 1);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
 static char *join(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     char *s = xmalloc(n + m + 2);

@@ -9,12 +9,10 @@ from __future__ import annotations
 import ctypes
 import json
 import re
-import shutil
 import subprocess
 from ctypes import (
     POINTER, c_char, c_char_p, c_float, c_int, c_int32, c_int64, c_size_t, c_uint8, c_uint32,
     c_uint64, c_void_p)
-from pathlib import Path
 
 import pytest
 

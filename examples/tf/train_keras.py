@@ -14,7 +14,6 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")   # before TensorFlow is imported
 
 import keras
-import tensorflow as tf  # noqa: F401  (the Keras backend; chexpert.tf builds on it)
 
 import chexpert
 import chexpert.tf

@@ -54,6 +54,15 @@ func splitTable(_ ds: OpaquePointer?, _ split: CInt) throws(Failure) -> (dataset
     return (dataset, split, dataset.table(split))
 }
 
+/// What every batch call starts with: the open dataset `ds`, its split
+/// `split` and that split's table, and the `count` indices at `indices`
+/// (not yet checked against the table).
+func batchArguments(_ ds: OpaquePointer?, _ split: CInt, _ indices: UnsafePointer<Int64>?, _ count: Int)
+    throws(Failure) -> (dataset: Dataset, split: Split, table: SplitTable, indices: UnsafeBufferPointer<Int64>) {
+    let (dataset, split, table) = try splitTable(ds, split)
+    return (dataset, split, table, try inputBuffer(indices, try size(count, "count"), "indices"))
+}
+
 /// The split table of `ds` and `split`, and `index` checked against it.
 func exampleRow(_ ds: OpaquePointer?, _ split: CInt, _ index: Int64) throws(Failure) -> (table: SplitTable, row: Int) {
     let (_, split, table) = try splitTable(ds, split)

@@ -1,3 +1,4 @@
+import CChexpertABI
 import Glibc
 
 /// The per-thread list behind `chexpert_last_substitutions()`: the batch
@@ -12,28 +13,37 @@ enum LastSubstitutions {
         return key
     }()
 
-    /// Replaces the calling thread's list (nil or empty: no block).
-    static func set(_ entries: [(position: Int, status: Int32)]) {
+    /// Replaces the calling thread's list (empty: no block).
+    /// - Throws: `CHEXPERT_E_NO_MEMORY` when the list cannot be stored (the
+    ///   list is then empty).
+    static func set(_ entries: [(position: Int, status: Int32)]) throws(Failure) {
         let old = pthread_getspecific(key)
         var block: UnsafeMutableRawPointer?
         if !entries.isEmpty {
-            let bytes = 8 + entries.count * 12
-            block = malloc(bytes)
-            if let block {
-                block.storeBytes(of: Int64(entries.count), as: Int64.self)
-                let positions = (block + 8).assumingMemoryBound(to: Int64.self)
-                let statuses = (block + 8 + entries.count * 8).assumingMemoryBound(to: Int32.self)
-                for (i, entry) in entries.enumerated() {
-                    positions[i] = Int64(entry.position)
-                    statuses[i] = entry.status
-                }
+            // entries.count <= the batch's count, whose output fits in memory: no overflow.
+            guard let stored = malloc(8 + entries.count * 12) else {
+                clear(old)
+                throw Failure(CHEXPERT_E_NO_MEMORY, "cannot store the list of \(entries.count) substituted examples")
             }
+            stored.storeBytes(of: Int64(entries.count), as: Int64.self)
+            let positions = (stored + 8).assumingMemoryBound(to: Int64.self)
+            let statuses = (stored + 8 + entries.count * 8).assumingMemoryBound(to: Int32.self)
+            for (i, entry) in entries.enumerated() {
+                positions[i] = Int64(entry.position)
+                statuses[i] = entry.status
+            }
+            block = stored
         }
         if pthread_setspecific(key, block) == 0 {
             free(old)
         } else {
             free(block)
+            throw Failure(CHEXPERT_E_NO_MEMORY, "cannot store the list of \(entries.count) substituted examples")
         }
+    }
+
+    private static func clear(_ old: UnsafeMutableRawPointer?) {
+        if pthread_setspecific(key, nil) == 0 { free(old) }
     }
 
     /// The calling thread's list.

@@ -155,6 +155,30 @@ extension Dataset {
         return offsets
     }
 
+    /// `forEachPosition`, except that with `collecting` an example's data
+    /// error (`BadExamplePolicy.isDataError`: missing, unreadable, not a
+    /// JPEG, over a limit) is kept for its position instead of failing the
+    /// call; other errors still fail it.
+    /// - Returns: per position, the data error kept, or nil.
+    func forEachPosition(_ rows: [Int], split: Split, workers: Int, collectingDataErrors collecting: Bool,
+                         _ body: (BatchWorker, Int) throws(ChexpertError) -> Void) throws(ChexpertError) -> [ChexpertError?] {
+        // Written by the workers at distinct positions.
+        let kept = UnsafeMutableBufferPointer<ChexpertError?>.allocate(capacity: rows.count)
+        kept.initialize(repeating: nil)
+        defer {
+            kept.deinitialize()
+            kept.deallocate()
+        }
+        try forEachPosition(rows, split: split, workers: workers) { (worker, position) throws(ChexpertError) in
+            do throws(ChexpertError) {
+                try body(worker, position)
+            } catch where collecting && BadExamplePolicy.isDataError(error) {
+                kept[position] = error
+            }
+        }
+        return Array(kept)
+    }
+
     /// Runs `body` for every position on `workers` threads, each with its
     /// own `BatchWorker`. Positions are handed out in increasing order from a
     /// shared counter (no worker waits on a slower one's fixed share). A

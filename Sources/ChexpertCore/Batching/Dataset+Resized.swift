@@ -32,25 +32,15 @@ extension Dataset {
         let dct = spec.dct ?? options.dct
         let substitute = (spec.onError ?? options.onError) == .substitute
         let writer = ResizedWriter(spec: spec)
-        // Written by the workers at distinct positions.
-        let failed = UnsafeMutableBufferPointer<ChexpertError?>.allocate(capacity: rows.count)
-        failed.initialize(repeating: nil)
-        defer {
-            failed.deinitialize()
-            failed.deallocate()
-        }
-        try forEachPosition(rows, split: split, workers: workers) { (worker, position) throws(ChexpertError) in
-            let example = base + position * spec.bytesPerExample
-            do throws(ChexpertError) {
-                try readResized(worker, table: table, row: rows[position], spec: spec, dct: dct,
-                                options: options, writer: writer, to: example)
-            } catch where substitute && BadExamplePolicy.isDataError(error) {
-                writer.writeZero(to: example)
-                failed[position] = error
-            }
+        let failed = try forEachPosition(rows, split: split, workers: workers,
+                                         collectingDataErrors: substitute) { (worker, position) throws(ChexpertError) in
+            try readResized(worker, table: table, row: rows[position], spec: spec, dct: dct,
+                            options: options, writer: writer, to: base + position * spec.bytesPerExample)
         }
         return failed.enumerated().compactMap { position, error in
-            error.map { Substitution(position: position, error: $0) }
+            guard let error else { return nil }
+            writer.writeZero(to: base + position * spec.bytesPerExample)   // over any partial write
+            return Substitution(position: position, error: error)
         }
     }
 
@@ -85,23 +75,13 @@ extension Dataset {
         let rows = try checkedRows(indices, table: table, split: split)
         let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
         let options = self.options
-        let results = UnsafeMutableBufferPointer<ChexpertError?>.allocate(capacity: rows.count)
-        results.initialize(repeating: nil)
-        defer {
-            results.deinitialize()
-            results.deallocate()
+        return try forEachPosition(rows, split: split, workers: workers,
+                                   collectingDataErrors: true) { (worker, position) throws(ChexpertError) in
+            let decoder = worker.decoder
+            let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
+            let grey = decoder.loadedIsGrey
+            let pixels = try worker.pixels.reserve(shape.height * shape.width * (grey ? 1 : ImageShape.channels))
+            try decoder.decodeLoaded(shape: shape, dct: options.dct, grey: grey, into: pixels, layout: layout)
         }
-        try forEachPosition(rows, split: split, workers: workers) { (worker, position) throws(ChexpertError) in
-            do throws(ChexpertError) {
-                let decoder = worker.decoder
-                let shape = try decoder.load(table, index: rows[position], layout: layout, options: options)
-                let grey = decoder.loadedIsGrey
-                let pixels = try worker.pixels.reserve(shape.height * shape.width * (grey ? 1 : ImageShape.channels))
-                try decoder.decodeLoaded(shape: shape, dct: options.dct, grey: grey, into: pixels, layout: layout)
-            } catch where BadExamplePolicy.isDataError(error) {
-                results[position] = error
-            }
-        }
-        return Array(results)
     }
 }

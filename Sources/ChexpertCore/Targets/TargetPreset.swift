@@ -6,18 +6,13 @@ public enum TargetPreset: Int32, CaseIterable, Sendable {
     case libAUC = 2
     case xrv = 3
 
-    /// The competition observations (CheXpert paper, section 5).
-    public static let competition = ["Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Pleural Effusion"]
-
     /// The observation names, in output order, with their policies.
     var columns: [(name: String, uncertain: UncertainPolicy, blank: BlankPolicy)] {
         switch self {
-        case .paper:
-            let policies: [String: UncertainPolicy] = [
-                "Atelectasis": .ones, "Cardiomegaly": .multiClass, "Consolidation": .ignore,
-                "Edema": .ones, "Pleural Effusion": .multiClass,
-            ]
-            return Self.competition.map { ($0, policies[$0] ?? .ignore, .negative) }
+        case .paper:  // the competition observations (CheXpert paper, section 5), in its order
+            return [("Atelectasis", .ones, .negative), ("Cardiomegaly", .multiClass, .negative),
+                    ("Consolidation", .ignore, .negative), ("Edema", .ones, .negative),
+                    ("Pleural Effusion", .multiClass, .negative)]
         case .libAUC:
             return ["Cardiomegaly", "Edema", "Consolidation", "Atelectasis", "Pleural Effusion"].map {
                 ($0, $0 == "Edema" || $0 == "Atelectasis" ? .ones : .zeros, .negative)

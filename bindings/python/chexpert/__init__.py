@@ -20,7 +20,7 @@ from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
 from .loader import Loader
 from .order import Sharding, State, shard_indices, shard_size
 from .resize import Resize
-from .targets import COMPETITION, Targets
+from .targets import Targets
 
 __version__ = "0.2.0"
 
@@ -31,7 +31,7 @@ library_version: str = _ffi.chexpert_version_string().decode("ascii")
 
 __all__ = [
     "ChexpertError", "ChexpertIndexError", "ChexpertClosedError", "Dataset", "Split",
-    "Resize", "Loader", "Targets", "COMPETITION", "Sharding", "State", "shard_indices", "shard_size",
+    "Resize", "Loader", "Targets", "Sharding", "State", "shard_indices", "shard_size",
     "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES",
     "library_path", "library_version", "__version__",
 ]

@@ -171,6 +171,19 @@ def _check_status(result, func, args):
     raise cls(result, name, message)
 
 
+def fits(function, *args) -> bool:
+    """Calls a function that reports CHEXPERT_E_BUFFER_TOO_SMALL with the size
+    it needs (a size query, or a first try with a guessed buffer): True if it
+    succeeded, False if the buffer was too small; other failures raise."""
+    try:
+        function(*args)
+    except ChexpertError as error:
+        if error.code != CHEXPERT_E_BUFFER_TOO_SMALL:
+            raise
+        return False
+    return True
+
+
 #: Every declared function, by C name (test_header.py walks it).
 FUNCTIONS: dict = {}
 

@@ -88,11 +88,7 @@ def _read_string(function, *args) -> bytes:
     """Calls ``f(*args, char *out, size_t capacity, size_t *out_size)``."""
     size = c_size_t(0)
     buffer = ctypes.create_string_buffer(_NAME_CAPACITY)
-    try:
-        function(*args, buffer, len(buffer), byref(size))
-    except ChexpertError as error:
-        if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
-            raise
+    if not _ffi.fits(function, *args, buffer, len(buffer), byref(size)):
         buffer = ctypes.create_string_buffer(size.value)
         function(*args, buffer, len(buffer), byref(size))
     return buffer.raw[: size.value - 1]
@@ -408,12 +404,8 @@ class Split(collections.abc.Sequence):
         bases = np.ascontiguousarray(bases, dtype=np.int64)
         size = c_size_t(0)
         buffer = ctypes.create_string_buffer(max(1, bases.size * _NAME_CAPACITY // 2))
-        try:
-            _ffi.chexpert_batch_names(handle, self._id, _pointer(bases, c_int64), bases.size,
-                                      buffer, len(buffer), byref(size))
-        except ChexpertError as error:
-            if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
-                raise
+        if not _ffi.fits(_ffi.chexpert_batch_names, handle, self._id, _pointer(bases, c_int64),
+                         bases.size, buffer, len(buffer), byref(size)):
             buffer = ctypes.create_string_buffer(size.value)
             _ffi.chexpert_batch_names(handle, self._id, _pointer(bases, c_int64), bases.size,
                                       buffer, len(buffer), byref(size))
@@ -630,11 +622,7 @@ class Split(collections.abc.Sequence):
 def _last_substitutions() -> tuple:
     """(positions int64, statuses int32) the calling thread's last resized batch substituted."""
     count = c_size_t(0)
-    try:
-        _ffi.chexpert_last_substitutions(None, None, 0, byref(count))
-    except ChexpertError as error:
-        if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
-            raise
+    _ffi.fits(_ffi.chexpert_last_substitutions, None, None, 0, byref(count))
     positions = np.empty(count.value, dtype=np.int64)
     statuses = np.empty(count.value, dtype=np.int32)
     if count.value:

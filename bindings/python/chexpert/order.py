@@ -16,7 +16,6 @@ from ctypes import POINTER, byref, c_int64, c_size_t
 import numpy as np
 
 from . import _ffi
-from .errors import ChexpertError
 
 __all__ = ["State", "Sharding", "shard_indices", "shard_size", "epoch_batches", "REMAINDERS"]
 
@@ -84,11 +83,7 @@ def _arguments(count, seed, epoch, shuffle, start, sharding) -> tuple:
 
 def _size(args: tuple) -> int:
     size = c_size_t(0)
-    try:
-        _ffi.chexpert_shard_indices(*args, None, 0, byref(size))
-    except ChexpertError as error:
-        if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
-            raise
+    _ffi.fits(_ffi.chexpert_shard_indices, *args, None, 0, byref(size))
     return size.value
 
 
@@ -101,9 +96,8 @@ def shard_indices(count: int, *, seed: int = 0, epoch: int = 0, shuffle: bool = 
                   start: int = 0, sharding: Sharding = Sharding()) -> np.ndarray:
     """int64 positions 0 ..< count that rank `sharding.rank` visits in `epoch`."""
     args = _arguments(count, seed, epoch, shuffle, start, sharding)
-    size = c_size_t(0)
     out = np.empty(_size(args), dtype=np.int64)
-    _ffi.chexpert_shard_indices(*args, out.ctypes.data_as(POINTER(c_int64)), out.size, byref(size))
+    _ffi.chexpert_shard_indices(*args, out.ctypes.data_as(POINTER(c_int64)), out.size, None)
     return out
 
 

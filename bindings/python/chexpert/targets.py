@@ -10,15 +10,13 @@ turns a batch's CSV cells into a float32 target matrix and a float32 mask
 
 from __future__ import annotations
 
-import operator
 from ctypes import POINTER, byref, c_float, c_int32, c_int64, c_size_t, c_uint32
 
 import numpy as np
 
 from . import _ffi
-from .errors import ChexpertError
 
-__all__ = ["Targets", "UNCERTAIN_POLICIES", "BLANK_POLICIES", "PRESETS", "COMPETITION"]
+__all__ = ["Targets", "UNCERTAIN_POLICIES", "BLANK_POLICIES", "PRESETS"]
 
 #: Policy names -> chexpert_uncertain ("ignore" is U-Ignore, "zeros" U-Zeros, ...).
 UNCERTAIN_POLICIES = {
@@ -33,8 +31,6 @@ BLANK_POLICIES = {"negative": _ffi.CHEXPERT_BLANK_NEGATIVE, "ignore": _ffi.CHEXP
 #: Preset names -> chexpert_preset.
 PRESETS = {"paper": _ffi.CHEXPERT_PRESET_PAPER, "libauc": _ffi.CHEXPERT_PRESET_LIBAUC,
            "xrv": _ffi.CHEXPERT_PRESET_XRV}
-#: The CheXpert competition observations (paper order).
-COMPETITION = ("Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Pleural Effusion")
 
 _UNCERTAIN_NAMES = {value: name for name, value in UNCERTAIN_POLICIES.items()}
 _BLANK_NAMES = {value: name for name, value in BLANK_POLICIES.items()}
@@ -51,7 +47,8 @@ class Targets:
 
     Args:
         observations: ``"all"`` (every label column, in header order),
-            ``"competition"`` (:data:`COMPETITION`), or a sequence of header
+            ``"competition"`` (the 5 competition observations, in the order
+            of the library's ``"paper"`` preset), or a sequence of header
             names, in output order.
         uncertain: a policy name of :data:`UNCERTAIN_POLICIES` for all, or a
             dict {observation: name} (observations not in it: ``default``).
@@ -100,7 +97,7 @@ class Targets:
             if self._observations == "all":
                 names = label_names
             elif self._observations == "competition":
-                names = COMPETITION
+                names = _resolve_preset(split, PRESETS["paper"]).names
             else:
                 raise ValueError(f"observations must be 'all', 'competition' or a list of names, "
                                  f"not {self._observations!r}")
@@ -122,11 +119,7 @@ class Targets:
 def _resolve_preset(split, preset: int) -> "ResolvedTargets":
     handle = split.dataset._checked_handle()
     count, flags = c_size_t(0), c_uint32(0)
-    try:
-        _ffi.chexpert_target_preset(handle, split._id, preset, None, 0, byref(count), byref(flags))
-    except ChexpertError as error:
-        if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
-            raise
+    _ffi.fits(_ffi.chexpert_target_preset, handle, split._id, preset, None, 0, byref(count), byref(flags))
     rules = np.empty((count.value, 3), dtype=np.int32)
     _ffi.chexpert_target_preset(handle, split._id, preset, rules.ctypes.data_as(POINTER(c_int32)),
                                 rules.size, byref(count), byref(flags))

@@ -68,8 +68,8 @@ def tfds_dataset(split, *, as_supervised: bool = False, shuffle: bool = False, s
                                           shuffle=shuffle, start=start, sharding=sharding):
             batch = split.read_batch(positions, num_threads=num_threads)
             images = batch["image"]
-            if isinstance(images, np.ndarray):
-                shapes = np.array([image.shape[:2] for image in images], dtype=np.int64).reshape(-1, 2)
+            if isinstance(images, np.ndarray):       # one shape: no per-image work
+                shapes = np.tile(np.array(images.shape[1:3], dtype=np.int64), (len(images), 1))
                 pixels = images.reshape(-1)
             else:
                 shapes = np.array([image.shape[:2] for image in images], dtype=np.int64)

@@ -129,6 +129,8 @@ class EpochSampler(torch.utils.data.Sampler):
         self.num_replicas, self.rank = self.sharding.world, self.sharding.rank
         self.epoch = 0
         self.start = 0
+        # The last started epoch's start position and length (state_after).
+        self._last_start, self._last_size = 0, 0
         if state is not None:
             self.load_state_dict(state)
 
