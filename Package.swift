@@ -5,7 +5,7 @@ import class Foundation.ProcessInfo
 // Layers: CTurboJPEG (system library) -> ChexpertCore (format knowledge,
 // decoding, batching; no Foundation) -> ChexpertABI (@c shims implementing
 // include/chexpert.h) -> ChexpertSharedLib (link-only: static Swift runtime,
-// export list under the version node CHEXPERT_1) = libchexpert.so.
+// export list under the version node CHEXPERT_2) = libchexpert.so.
 //
 // `-z defs` turns unresolved symbols into link errors. Sanitizer runtimes live
 // in the executable, so sanitized builds drop it: CHEXPERT_SANITIZE=1.
@@ -25,10 +25,12 @@ let package = Package(
         // Holds include/chexpert.h (through the `include` symlink) so Swift can
         // implement it with `@c @implementation`.
         .target(name: "CChexpertABI", path: "Sources/CChexpertABI", publicHeadersPath: "include"),
+        // The header's limit macros as typed C constants (Swift mis-imports some).
+        .target(name: "CChexpertLimits", dependencies: ["CChexpertABI"], path: "Sources/CChexpertLimits"),
         // Glibc calls that need _GNU_SOURCE (CPU affinity).
         .target(name: "CSystem", path: "Sources/CSystem"),
         .target(name: "ChexpertCore", dependencies: ["CTurboJPEG", "CSystem"]),
-        .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI"]),
+        .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI", "CChexpertLimits"]),
         .target(
             name: "ChexpertSharedLib", dependencies: ["ChexpertABI"],
             linkerSettings: [.unsafeFlags([
@@ -40,6 +42,6 @@ let package = Package(
         .executableTarget(name: "chexpert-sample", dependencies: ["ChexpertSample"]),
         .testTarget(
             name: "ChexpertTests",
-            dependencies: ["ChexpertCore", "ChexpertABI", "CChexpertABI", "ChexpertSample", "CTurboJPEG"]),
+            dependencies: ["ChexpertCore", "ChexpertABI", "CChexpertABI", "CChexpertLimits", "ChexpertSample", "CTurboJPEG"]),
     ]
 )

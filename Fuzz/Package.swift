@@ -11,9 +11,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .target(name: "CChexpertABI", path: "Sources/CChexpertABI", publicHeadersPath: "include"),
+        .target(name: "CChexpertLimits", dependencies: ["CChexpertABI"], path: "Sources/CChexpertLimits"),
         .target(name: "CSystem", path: "Sources/CSystem"),
         .target(name: "ChexpertCore", dependencies: ["CTurboJPEG", "CSystem"]),
-        .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI"]),
+        .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI", "CChexpertLimits"]),
         .target(name: "ChexpertSample", dependencies: ["CTurboJPEG", "ChexpertCore"]),
         .target(name: "FuzzSupport"),
         // CSV bytes -> SplitTable, then selection, targets and the order over it.

@@ -1,11 +1,11 @@
 /*
  * bench/libchexpert_batch.c: libchexpert's batch calls from C, on the same files as bench/ceiling.c.
  *
- *   resize mode (output A): chexpert_batch_read_resized() per batch of --batch indices (default 64) into one
- *       reused caller buffer: 224 x 224 x 3 float32 NHWC, COVER, --filter (default bilinear), ImageNet, DCT FAST;
- *       labels and views into reused buffers too.
- *   decode mode (output B, the raw TFDS image): per batch chexpert_batch_shapes() then chexpert_batch_read()
- *       (uint8 H x W x 3 packed, labels, views) into one reused buffer sized for the largest batch.
+ *   resize mode (output A): chexpert_batch_resized() per batch of --batch indices (default 64) into one reused
+ *       caller buffer: 224 x 224 x 3 float32 NHWC, COVER, --filter (default bilinear), ImageNet, DCT FAST, all in
+ *       one chexpert_params set; labels and views into reused buffers too (chexpert_batch_labels, _views).
+ *   decode mode (output B, the raw TFDS image): per batch chexpert_batch_images() (uint8 H x W x 3 packed, the
+ *       shapes) into one reused buffer sized for the largest batch, then chexpert_batch_labels() and _views().
  *
  * Usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] [--threads T] [--size 224]
  *                          [--filter area|bilinear] [--count N] [--warmup N] [--batch 64]
@@ -24,16 +24,14 @@
 typedef struct {
     chexpert_dataset *ds;
     int decode;
-    int threads;
     int batch;
-    int64_t params[18];
-    size_t param_count;
+    chexpert_params *params; /* THREADS (both modes), the resize keys (resize mode) */
     void *out;
     size_t out_bytes;
     int64_t *labels;
     size_t labels_cap;
-    int32_t *views;
-    int32_t *heights, *widths;
+    int64_t *views;
+    int32_t *shapes;
 } bench_t;
 
 static int fail(const char *what, int status) {
@@ -47,17 +45,18 @@ static int run(bench_t *b, const int64_t *indices, size_t count) {
         const int64_t *idx = indices + start;
         int status;
         if (b->decode) {
-            status = chexpert_batch_shapes(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->heights, b->widths, b->threads);
-            if (status != CHEXPERT_OK) return fail("chexpert_batch_shapes", status);
-            status = chexpert_batch_read(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->heights, b->widths, b->out,
-                                         b->out_bytes, b->labels, b->labels_cap, b->views, n, b->threads);
-            if (status != CHEXPERT_OK) return fail("chexpert_batch_read", status);
+            status = chexpert_batch_images(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->params, b->out, b->out_bytes,
+                                           b->shapes);
+            if (status != CHEXPERT_OK) return fail("chexpert_batch_images", status);
         } else {
-            status = chexpert_batch_read_resized(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->params, b->param_count,
-                                                 NULL, NULL, 0, b->out, b->out_bytes, b->labels, b->labels_cap,
-                                                 b->views, n, b->threads);
-            if (status != CHEXPERT_OK) return fail("chexpert_batch_read_resized", status);
+            status = chexpert_batch_resized(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->params, b->out, b->out_bytes,
+                                            NULL);
+            if (status != CHEXPERT_OK) return fail("chexpert_batch_resized", status);
         }
+        status = chexpert_batch_labels(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->labels, b->labels_cap);
+        if (status != CHEXPERT_OK) return fail("chexpert_batch_labels", status);
+        status = chexpert_batch_views(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->views, n);
+        if (status != CHEXPERT_OK) return fail("chexpert_batch_views", status);
     }
     return 0;
 }
@@ -88,9 +87,8 @@ int main(int argc, char **argv) {
     bench_t b;
     memset(&b, 0, sizeof b);
     b.decode = decode;
-    b.threads = o.threads;
     b.batch = batch;
-    int status = chexpert_dataset_open(&b.ds, o.root);
+    int status = chexpert_dataset_open(&b.ds, o.root, NULL);
     if (status != CHEXPERT_OK) return fail("chexpert_dataset_open", status);
     int32_t labels = 0;
     status = chexpert_split_num_labels(b.ds, CHEXPERT_SPLIT_TRAIN, &labels);
@@ -98,36 +96,40 @@ int main(int argc, char **argv) {
     b.labels_cap = (size_t)batch * (size_t)labels;
     b.labels = malloc(b.labels_cap * sizeof *b.labels);
     b.views = malloc((size_t)batch * sizeof *b.views);
-    b.heights = malloc((size_t)batch * sizeof *b.heights);
-    b.widths = malloc((size_t)batch * sizeof *b.widths);
+    b.shapes = malloc(2 * (size_t)(count > batch ? count : batch) * sizeof *b.shapes);
+    status = chexpert_params_create(&b.params);
+    if (status != CHEXPERT_OK) return fail("chexpert_params_create", status);
+    status = chexpert_params_set(b.params, CHEXPERT_KEY_THREADS, o.threads);
+    if (status != CHEXPERT_OK) return fail("chexpert_params_set(THREADS)", status);
     if (decode) {
         /* one buffer for the largest batch of the run (shapes read once here, outside the timing) */
-        int32_t *h = malloc((size_t)count * sizeof *h), *w = malloc((size_t)count * sizeof *w);
-        status = chexpert_batch_shapes(b.ds, CHEXPERT_SPLIT_TRAIN, indices, (size_t)count, h, w, 0);
-        if (status != CHEXPERT_OK) return fail("chexpert_batch_shapes", status);
+        status = chexpert_batch_images(b.ds, CHEXPERT_SPLIT_TRAIN, indices, (size_t)count, b.params, NULL, 0,
+                                       b.shapes);
+        if (status != CHEXPERT_OK) return fail("chexpert_batch_images (size query)", status);
         size_t largest = 0;
         for (long start = 0; start < count; start += batch) {
             size_t bytes = 0;
-            for (long k = start; k < count && k < start + batch; k++) bytes += (size_t)h[k] * (size_t)w[k] * 3;
+            for (long k = start; k < count && k < start + batch; k++)
+                bytes += (size_t)b.shapes[2 * k] * (size_t)b.shapes[2 * k + 1] * 3;
             if (bytes > largest) largest = bytes;
         }
         b.out_bytes = largest;
-        free(h);
-        free(w);
     } else {
-        int64_t params[] = {
-            CHEXPERT_RESIZE_HEIGHT, size, CHEXPERT_RESIZE_WIDTH, size, CHEXPERT_RESIZE_CHANNELS, 3,
-            CHEXPERT_RESIZE_LAYOUT, CHEXPERT_LAYOUT_NHWC, CHEXPERT_RESIZE_DTYPE, CHEXPERT_DTYPE_FLOAT32,
-            CHEXPERT_RESIZE_FIT, CHEXPERT_FIT_COVER,
-            CHEXPERT_RESIZE_FILTER, strcmp(o.filter, "area") ? CHEXPERT_FILTER_BILINEAR : CHEXPERT_FILTER_AREA,
-            CHEXPERT_RESIZE_NORMALIZE, CHEXPERT_NORMALIZE_IMAGENET, CHEXPERT_RESIZE_DCT, CHEXPERT_DCT_FAST};
-        memcpy(b.params, params, sizeof params);
-        b.param_count = sizeof params / sizeof params[0];
-        status = chexpert_resize_output_bytes(b.params, b.param_count, (size_t)batch, &b.out_bytes);
+        const int64_t settings[][2] = {
+            {CHEXPERT_KEY_HEIGHT, size}, {CHEXPERT_KEY_WIDTH, size}, {CHEXPERT_KEY_CHANNELS, 3},
+            {CHEXPERT_KEY_LAYOUT, CHEXPERT_LAYOUT_NHWC}, {CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_FLOAT32},
+            {CHEXPERT_KEY_FIT, CHEXPERT_FIT_COVER},
+            {CHEXPERT_KEY_FILTER, strcmp(o.filter, "area") ? CHEXPERT_FILTER_BILINEAR : CHEXPERT_FILTER_AREA},
+            {CHEXPERT_KEY_NORMALIZE, CHEXPERT_NORMALIZE_IMAGENET}, {CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST}};
+        for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+            status = chexpert_params_set(b.params, (int)settings[i][0], settings[i][1]);
+            if (status != CHEXPERT_OK) return fail("chexpert_params_set", status);
+        }
+        status = chexpert_resize_output_bytes(b.params, (size_t)batch, &b.out_bytes);
         if (status != CHEXPERT_OK) return fail("chexpert_resize_output_bytes", status);
     }
     b.out = aligned_alloc(64, (b.out_bytes + 63) / 64 * 64);
-    if (b.out == NULL || b.labels == NULL || b.views == NULL) return 1;
+    if (b.out == NULL || b.labels == NULL || b.views == NULL || b.shapes == NULL) return 1;
     memset(b.out, 0, b.out_bytes);
 
     if (run(&b, indices, (size_t)warmup) != 0) return 1;
@@ -136,6 +138,7 @@ int main(int argc, char **argv) {
     double dt = bench_now() - t0;
     double check = decode ? ((unsigned char *)b.out)[0] : ((float *)b.out)[size * size * 3 / 2];
     bench_print(count, dt, check);
+    chexpert_params_free(b.params);
     chexpert_dataset_close(b.ds);
     return 0;
 }

@@ -57,7 +57,7 @@ SPECS = [
     Spec("ceiling", "A", "c", "C ceiling: TurboJPEG grey FASTDCT + Pillow-BILINEAR resample (C loop)"),
     Spec("ceiling-decode", "A", "c", "diagnostic: the ceiling's decode alone (TurboJPEG grey FASTDCT, no resize)",
          note="not output A: shows the decode's share of the ceiling's time"),
-    Spec("lib-c", "A", "c", "libchexpert chexpert_batch_read_resized from C"),
+    Spec("lib-c", "A", "c", "libchexpert chexpert_batch_resized from C"),
     Spec("lib-py", "A", "py", "libchexpert Split.read_batch_resized from Python"),
     Spec("lib-loader", "A", "py", "libchexpert chexpert.Loader (prefetch 2)"),
     Spec("torchvision", "A", "py", "Pillow RGB + torchvision Resize/CenterCrop/ToTensor/Normalize, DataLoader"),
@@ -257,22 +257,22 @@ def _build_lib(name, output, threads, args, indices):
             return n
         return one_pass
     # lib-py: time the library call inside read_batch_resized too, to get Python's overhead per batch.
-    from chexpert import dataset as dataset_module
-    inner = dataset_module._ffi.chexpert_batch_read_resized
+    from chexpert import split as split_module
+    inner = split_module._ffi.chexpert_batch_resized
 
     class _TimedFFI:
         def __getattr__(self, attr):
-            return getattr(dataset_module._ffi_real, attr)
+            return getattr(split_module._ffi_real, attr)
 
         @staticmethod
-        def chexpert_batch_read_resized(*a):
+        def chexpert_batch_resized(*a):
             t0 = time.perf_counter()
             try:
                 return inner(*a)
             finally:
                 timing["inner"] += time.perf_counter() - t0
-    dataset_module._ffi_real = dataset_module._ffi
-    dataset_module._ffi = _TimedFFI()
+    split_module._ffi_real = split_module._ffi
+    split_module._ffi = _TimedFFI()
     out = np.empty(resize.shape(BATCH), dtype=np.float32)
 
     def one_pass(count):

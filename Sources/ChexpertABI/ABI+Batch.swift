@@ -2,46 +2,80 @@ import CChexpertABI
 import ChexpertCore
 
 @c @implementation
-public func chexpert_batch_shapes(_ ds: OpaquePointer?, _ split: CInt,
+public func chexpert_batch_images(_ ds: OpaquePointer?, _ split: CInt,
+                                  _ indices: UnsafePointer<Int64>?, _ count: Int, _ params: OpaquePointer?,
+                                  _ out: UnsafeMutablePointer<UInt8>?, _ capacityBytes: Int,
+                                  _ outShapes: UnsafeMutablePointer<Int32>?) -> CInt {
+    entry { () throws(ChexpertError) in
+        let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
+        let values = try ParamSet.values(params)
+        let output = try optionalBuffer(out, capacityBytes, "out")
+        // count <= SSIZE_MAX / 8 (the caller's indices exist), so 2 * count does not overflow.
+        let shapes = outShapes.map { UnsafeMutableBufferPointer(start: $0, count: 2 * indices.count) }
+        try dataset.batchImages(split: split, indices: indices, dct: try values.dct(), threads: values.threads,
+                                out: output, shapes: shapes)
+    }
+}
+
+@c @implementation
+public func chexpert_batch_labels(_ ds: OpaquePointer?, _ split: CInt,
                                   _ indices: UnsafePointer<Int64>?, _ count: Int,
-                                  _ outHeights: UnsafeMutablePointer<Int32>?,
-                                  _ outWidths: UnsafeMutablePointer<Int32>?, _ numThreads: CInt) -> CInt {
-    entry { () throws(Failure) in
-        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
-        let count = indices.count
-        let heights = try optionalBuffer(outHeights, count, "out_heights") ?? UnsafeMutableBufferPointer(start: nil, count: 0)
-        let widths = try optionalBuffer(outWidths, count, "out_widths") ?? UnsafeMutableBufferPointer(start: nil, count: 0)
-        try core { () throws(ChexpertError) in
-            try dataset.batchShapes(split: split, indices: indices, heights: heights, widths: widths, threads: numThreads)
+                                  _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> CInt {
+    entry { () throws(ChexpertError) in
+        let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
+        let output = try optionalBuffer(out, capacity, "out")
+        let table = dataset.table(split)
+        let rows = try dataset.checkedRows(indices, split: split)
+        guard let output else { return }  // skipped
+        let (needed, overflow) = rows.count.multipliedReportingOverflow(by: table.labelCount)
+        guard !overflow, output.count >= needed else {
+            throw ChexpertError(.bufferTooSmall(needed: needed),
+                                "out holds \(output.count) elements; \(rows.count) examples x \(table.labelCount) labels need \(needed)")
+        }
+        var at = 0
+        for row in rows {
+            for value in table.labels(at: row) {
+                output[at] = Int64(value)
+                at += 1
+            }
         }
     }
 }
 
 @c @implementation
-public func chexpert_batch_read(_ ds: OpaquePointer?, _ split: CInt,
-                                _ indices: UnsafePointer<Int64>?, _ count: Int,
-                                _ heights: UnsafePointer<Int32>?, _ widths: UnsafePointer<Int32>?,
-                                _ images: UnsafeMutablePointer<UInt8>?, _ imagesCapacityBytes: Int,
-                                _ labels: UnsafeMutablePointer<Int64>?, _ labelsCapacity: Int,
-                                _ views: UnsafeMutablePointer<Int32>?, _ viewsCapacity: Int,
-                                _ numThreads: CInt) -> CInt {
-    entry { () throws(Failure) in
-        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
-        let count = indices.count
-        let imageBuffer = try optionalBuffer(images, imagesCapacityBytes, "images")
-        var shapes: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>)?
-        if imageBuffer != nil {
-            shapes = (try inputBuffer(heights, count, "heights"), try inputBuffer(widths, count, "widths"))
-        }
-        let outputs = Dataset.BatchOutputs(
-            heights: shapes?.0, widths: shapes?.1,
-            images: imageBuffer.map { UnsafeMutableRawBufferPointer($0) },
-            labels: try optionalBuffer(labels, labelsCapacity, "labels"),
-            views: try optionalBuffer(views, viewsCapacity, "views"))
-        try core { () throws(ChexpertError) in
-            try dataset.batchRead(split: split, indices: indices, outputs: outputs, threads: numThreads)
-        }
+public func chexpert_batch_views(_ ds: OpaquePointer?, _ split: CInt,
+                                 _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                 _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> CInt {
+    entry { () throws(ChexpertError) in
+        try writePerExample(ds, split, indices, count, out, capacity) { table, row in Int64(table.view(at: row)) }
     }
+}
+
+@c @implementation
+public func chexpert_batch_projections(_ ds: OpaquePointer?, _ split: CInt,
+                                       _ indices: UnsafePointer<Int64>?, _ count: Int,
+                                       _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int) -> CInt {
+    entry { () throws(ChexpertError) in
+        try writePerExample(ds, split, indices, count, out, capacity) { table, row in Int64(table.projection(at: row)) }
+    }
+}
+
+/// Writes one int64 per example (`value` of its row) after checking every
+/// index and the capacity.
+/// - Throws: as `batchArguments`, `.outOfRange`, `.bufferTooSmall`.
+private func writePerExample(_ ds: OpaquePointer?, _ split: CInt, _ indices: UnsafePointer<Int64>?, _ count: Int,
+                             _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int,
+                             _ value: (SplitTable, Int) -> Int64) throws(ChexpertError) {
+    let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
+    let output = try optionalBuffer(out, capacity, "out")
+    let rows = try dataset.checkedRows(indices, split: split)
+    guard let output else { return }  // skipped
+    guard output.count >= rows.count else {
+        throw ChexpertError(.bufferTooSmall(needed: rows.count),
+                            "out holds \(output.count) elements; \(rows.count) examples need \(rows.count)")
+    }
+    let table = dataset.table(split)
+    for (position, row) in rows.enumerated() { output[position] = value(table, row) }
 }
 
 @c @implementation
@@ -49,20 +83,22 @@ public func chexpert_batch_names(_ ds: OpaquePointer?, _ split: CInt,
                                  _ indices: UnsafePointer<Int64>?, _ count: Int,
                                  _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                  _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
-    entry { () throws(Failure) in
-        let (dataset, split, table, indices) = try batchArguments(ds, split, indices, count)
-        let rows = try core { () throws(ChexpertError) in try dataset.checkedRows(indices, table: table, split: split) }
+    entry { () throws(ChexpertError) in
+        let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
+        let buffer = try optionalBuffer(out, capacity, "out")
+        let table = dataset.table(split)
+        let rows = try dataset.checkedRows(indices, split: split)
         var needed = 0
         for row in rows {
             let (sum, overflow) = needed.addingReportingOverflow(table.name(at: row).count + 1)
-            guard !overflow else { throw Failure(CHEXPERT_E_INVALID_ARGUMENT, "the names of \(rows.count) examples overflow size_t") }
+            guard !overflow else { throw ChexpertError(.invalidArgument, "the names of \(rows.count) examples overflow size_t") }
             needed = sum
         }
         outSize?.pointee = needed
-        let buffer = try optionalBuffer(out, capacity, "out")
-        guard let buffer, buffer.count >= needed else {
-            throw Failure(CHEXPERT_E_BUFFER_TOO_SMALL,
-                          "the \(rows.count) names need \(needed) bytes (NULs included); out holds \(buffer?.count ?? 0)")
+        guard let buffer else { return }  // size query
+        guard buffer.count >= needed else {
+            throw ChexpertError(.bufferTooSmall(needed: needed),
+                                "the \(rows.count) names need \(needed) bytes (NULs included); out holds \(buffer.count)")
         }
         var at = 0
         for row in rows {
@@ -72,22 +108,6 @@ public func chexpert_batch_names(_ ds: OpaquePointer?, _ split: CInt,
             }
             buffer[at] = 0
             at += 1
-        }
-    }
-}
-
-@c @implementation
-public func chexpert_batch_verify(_ ds: OpaquePointer?, _ split: CInt,
-                                  _ indices: UnsafePointer<Int64>?, _ count: Int,
-                                  _ statuses: UnsafeMutablePointer<Int32>?, _ numThreads: CInt) -> CInt {
-    entry { () throws(Failure) in
-        let (dataset, split, _, indices) = try batchArguments(ds, split, indices, count)
-        let out = try optionalBuffer(statuses, indices.count, "statuses")
-        let results = try core { () throws(ChexpertError) in
-            try dataset.batchVerify(split: split, indices: indices, threads: numThreads)
-        }
-        for (position, error) in results.enumerated() {
-            out?[position] = error.map { Failure($0).status.rawValue } ?? CHEXPERT_OK.rawValue
         }
     }
 }

@@ -2,26 +2,26 @@ import CChexpertABI
 import ChexpertCore
 
 @c @implementation
-public func chexpert_dataset_open(_ out: UnsafeMutablePointer<OpaquePointer?>?,
-                                  _ root: UnsafePointer<CChar>?) -> CInt {
-    entry { () throws(Failure) in
+public func chexpert_dataset_open(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ root: UnsafePointer<CChar>?,
+                                  _ options: OpaquePointer?) -> CInt {
+    entry { () throws(ChexpertError) in
         let out = try required(out, "out")
         out.pointee = nil
-        let rootPath = root.map(rootBytes)
-        let dataset = try core { () throws(ChexpertError) in try Dataset(rootBytes: rootPath) }
+        let (settings, selection) = try ParamSet.values(options, argument: "options").openOptions()
+        let dataset = try Dataset(rootBytes: root.map(rootBytes), selection: selection, settings: settings)
         out.pointee = try HandleRegistry.shared.register(dataset)
     }
 }
 
 @c @implementation
 public func chexpert_dataset_close(_ ds: OpaquePointer?) {
-    HandleRegistry.shared.close(ds)
+    HandleRegistry.shared.remove(ds, as: Dataset.self)
 }
 
 @c @implementation
 public func chexpert_dataset_root(_ ds: OpaquePointer?, _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                   _ outSize: UnsafeMutablePointer<Int>?) -> CInt {
-    entry { () throws(Failure) in
+    entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
         try writeString(dataset.layout.datasetFolderBytes, to: out, capacity: capacity, size: outSize,
                         what: "the root path")
@@ -29,43 +29,58 @@ public func chexpert_dataset_root(_ ds: OpaquePointer?, _ out: UnsafeMutablePoin
 }
 
 @c @implementation
-public func chexpert_dataset_set_option(_ ds: OpaquePointer?, _ option: CInt, _ value: Int64) -> CInt {
-    entry { () throws(Failure) in
+public func chexpert_dataset_set_option(_ ds: OpaquePointer?, _ key: CInt, _ value: Int64) -> CInt {
+    entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
-        if Int64(option) == OpenOptions.selectKey {
-            throw Failure(CHEXPERT_E_INVALID_ARGUMENT,
-                          "CHEXPERT_OPTION_SELECT is fixed when the dataset is opened; give it to chexpert_dataset_open_with()")
+        let key = try ParamKey.parse(key)
+        if key == .select {
+            throw ChexpertError(.invalidArgument,
+                                "CHEXPERT_KEY_SELECT is fixed when the dataset is opened; give it to chexpert_dataset_open()")
         }
-        let key = try decodeOption(option)
-        try core { () throws(ChexpertError) in try dataset.setOption(key, to: value) }
+        guard key.isDatasetOption else {
+            throw ChexpertError(.invalidArgument,
+                                "\(key.name) is not a dataset option (CHEXPERT_KEY_DCT, _MAX_PIXELS, _MAX_FILE_BYTES or _ON_ERROR)")
+        }
+        try key.check(value)
+        let dct = key == .dct ? try ParamEnums.dct.decode(value, for: key.name) : nil
+        let onError = key == .onError ? try ParamEnums.onError.decode(value, for: key.name) : nil
+        dataset.updateSettings { settings in
+            switch key {
+            case .dct: if let dct { settings.dct = dct }
+            case .onError: if let onError { settings.onError = onError }
+            case .maxPixels: settings.maxPixels = value
+            case .maxFileBytes: settings.maxFileBytes = value
+            default: break
+            }
+        }
     }
 }
 
 @c @implementation
-public func chexpert_dataset_get_option(_ ds: OpaquePointer?, _ option: CInt,
+public func chexpert_dataset_get_option(_ ds: OpaquePointer?, _ key: CInt,
                                         _ outValue: UnsafeMutablePointer<Int64>?) -> CInt {
-    entry { () throws(Failure) in
+    entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
+        let key = try ParamKey.parse(key)
         let out = try required(outValue, "out_value")
-        if Int64(option) == OpenOptions.selectKey {
-            out.pointee = dataset.selection.mask
-        } else {
-            out.pointee = try decodeOption(option).value(in: dataset.options)
+        let settings = dataset.settings
+        switch key {
+        case .select: out.pointee = dataset.selection.mask
+        case .dct: out.pointee = ParamEnums.dct.encode(settings.dct)
+        case .onError: out.pointee = ParamEnums.onError.encode(settings.onError)
+        case .maxPixels: out.pointee = settings.maxPixels
+        case .maxFileBytes: out.pointee = settings.maxFileBytes
+        default:
+            throw ChexpertError(.invalidArgument,
+                                "\(key.name) is not a dataset option (CHEXPERT_KEY_DCT, _MAX_PIXELS, _MAX_FILE_BYTES, _ON_ERROR or _SELECT)")
         }
     }
 }
 
 @c @implementation
 public func chexpert_dataset_memory_usage(_ ds: OpaquePointer?, _ outBytes: UnsafeMutablePointer<Int>?) -> CInt {
-    entry { () throws(Failure) in
+    entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
         try required(outBytes, "out_bytes").pointee = dataset.memoryUsage
     }
-}
-
-private func decodeOption(_ option: CInt) throws(Failure) -> DecodeOption {
-    guard let key = DecodeOption(rawValue: option) else {
-        throw Failure(CHEXPERT_E_INVALID_ARGUMENT, "option = \(option) is not a chexpert_option")
-    }
-    return key
 }

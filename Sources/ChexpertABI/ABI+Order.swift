@@ -2,22 +2,14 @@ import CChexpertABI
 import ChexpertCore
 
 @c @implementation
-public func chexpert_shard_indices(_ count: Int64, _ seed: UInt64, _ epoch: UInt64, _ shuffle: CInt,
-                                   _ start: Int64, _ rank: Int32, _ world: Int32, _ remainder: CInt,
+public func chexpert_shard_indices(_ params: OpaquePointer?, _ count: Int64,
                                    _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int,
                                    _ outCount: UnsafeMutablePointer<Int>?) -> CInt {
-    entry { () throws(Failure) in
-        let order = try core { () throws(ChexpertError) in
-            try ShardOrder(count: count, seed: seed, epoch: epoch, shuffle: shuffle, start: start,
-                           rank: rank, world: world, remainder: remainder)
-        }
-        let needed = order.shardCount
-        outCount?.pointee = needed
+    entry { () throws(ChexpertError) in
+        let order = try ParamSet.values(params).shardOrder(count: count)
         let buffer = try optionalBuffer(out, capacity, "out")
-        guard (buffer?.count ?? 0) >= needed else {
-            throw Failure(CHEXPERT_E_BUFFER_TOO_SMALL, "out holds \(capacity) indices; rank \(rank) of \(world) gets \(needed)")
-        }
-        guard let buffer else { return }
-        try core { () throws(ChexpertError) in try order.write(into: buffer) }
+        outCount?.pointee = order.shardCount
+        guard let buffer else { return }  // size query
+        try order.write(into: buffer)
     }
 }

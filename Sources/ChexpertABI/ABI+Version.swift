@@ -1,10 +1,9 @@
 import CChexpertABI
 import Glibc
 
-/// "MAJOR.MINOR.PATCH" from the header's macros, allocated once and kept for
+/// CHEXPERT_VERSION_STRING of the header, copied once into C memory kept for
 /// the life of the process.
-nonisolated(unsafe) private let versionCString: UnsafeMutablePointer<CChar>? =
-    strdup("\(CHEXPERT_VERSION_MAJOR).\(CHEXPERT_VERSION_MINOR).\(CHEXPERT_VERSION_PATCH)")
+nonisolated(unsafe) private let versionCString: UnsafeMutablePointer<CChar>? = strdup(CHEXPERT_VERSION_STRING)
 
 @c @implementation
 public func chexpert_version_number() -> Int32 {

@@ -11,7 +11,7 @@ import Glibc
 /// encoding, seed). Colour images are the grey picture with a mild
 /// left-to-right tint, so their chroma is not constant.
 /// Thread safety: one instance per thread (it keeps a scratch row).
-public struct ChestImageSynthesizer {
+package struct ChestImageSynthesizer {
     private var row: [Int32] = []
 
     /// One period of the band profile: a raised cosine squared, 0 ... 256.
@@ -20,13 +20,13 @@ public struct ChestImageSynthesizer {
         return Int32(c * c * 256)
     }
 
-    public init() {}
+    package init() {}
 
     /// Renders `image` into `pixels`, resized to `height * width *
     /// image.components` bytes: row-major, grey (1 byte per pixel) for
     /// `.gray`, else R G B.
     /// - Complexity: O(pixels), a few dozen integer operations per pixel.
-    public mutating func render(_ image: SampleImage, into pixels: inout [UInt8]) {
+    package mutating func render(_ image: SampleImage, into pixels: inout [UInt8]) {
         let width = max(1, image.width), height = max(1, image.height)
         let components = image.components
         let count = width * height * components
@@ -75,7 +75,7 @@ public struct ChestImageSynthesizer {
     }
 
     /// - Returns: a new pixel array for `image`; see `render(_:into:)`.
-    public mutating func render(_ image: SampleImage) -> [UInt8] {
+    package mutating func render(_ image: SampleImage) -> [UInt8] {
         var pixels: [UInt8] = []
         render(image, into: &pixels)
         return pixels

@@ -1,20 +1,20 @@
 import CTurboJPEG
 
 /// Layout of the pixels given to `JPEGEncoder`.
-public enum JPEGPixelFormat: Sendable, Equatable {
+package enum JPEGPixelFormat: Sendable, Equatable {
     /// One byte per pixel (TJPF_GRAY).
     case gray
     /// Three bytes per pixel, R G B (TJPF_RGB).
     case rgb
 
     /// Bytes per pixel.
-    public var bytesPerPixel: Int { self == .gray ? 1 : 3 }
+    package var bytesPerPixel: Int { self == .gray ? 1 : 3 }
 
     var turboJPEG: Int32 { Int32(self == .gray ? TJPF_GRAY.rawValue : TJPF_RGB.rawValue) }
 }
 
 /// Chroma subsampling of the JPEG written by `JPEGEncoder`.
-public enum JPEGSubsampling: Sendable, Equatable, CaseIterable {
+package enum JPEGSubsampling: Sendable, Equatable, CaseIterable {
     /// One grey component (TJSAMP_GRAY); from RGB input, the luminance only.
     case gray
     /// YCbCr 4:2:0 (TJSAMP_420).
@@ -47,14 +47,14 @@ public enum JPEGSubsampling: Sendable, Equatable, CaseIterable {
 /// the file decodes with "Corrupt JPEG data: N extraneous bytes before marker
 /// 0xd9". The encoder therefore replaces its handle before a baseline
 /// compression that follows a progressive one.
-public final class JPEGEncoder {
+package final class JPEGEncoder {
     private var handle: UnsafeMutableRawPointer
     private var handleIsStale = false
     private var buffer: UnsafeMutablePointer<UInt8>?
     private var capacity = 0
 
     /// - Throws: `SampleError` (`.jpeg`) if TurboJPEG cannot create a compressor.
-    public init() throws(SampleError) {
+    package init() throws(SampleError) {
         guard let handle = tjInitCompress() else {
             throw SampleError(.jpeg, "tjInitCompress failed: " + Self.message(nil))
         }
@@ -78,7 +78,7 @@ public final class JPEGEncoder {
     /// - Throws: `SampleError` (`.invalidArgument`) for a size, buffer length or
     ///   quality outside its domain, (`.jpeg`) with TurboJPEG's message if it fails.
     /// - Complexity: O(pixels).
-    public func encode(
+    package func encode(
         _ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, format: JPEGPixelFormat,
         quality: Int, subsampling: JPEGSubsampling, progressive: Bool = false
     ) throws(SampleError) -> [UInt8] {
@@ -120,7 +120,7 @@ public final class JPEGEncoder {
     }
 
     /// `encode(_:width:height:format:quality:subsampling:progressive:)` for an array.
-    public func encode(
+    package func encode(
         _ pixels: [UInt8], width: Int, height: Int, format: JPEGPixelFormat,
         quality: Int, subsampling: JPEGSubsampling, progressive: Bool = false
     ) throws(SampleError) -> [UInt8] {
@@ -134,7 +134,7 @@ public final class JPEGEncoder {
     }
 
     /// One-shot encoding with a temporary compressor; see the instance method.
-    public static func encode(
+    package static func encode(
         _ pixels: [UInt8], width: Int, height: Int, format: JPEGPixelFormat,
         quality: Int, subsampling: JPEGSubsampling, progressive: Bool = false
     ) throws(SampleError) -> [UInt8] {

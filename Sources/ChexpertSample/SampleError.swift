@@ -3,9 +3,9 @@
 /// Contract: `message` is complete on its own (it names the path, argument or
 /// TurboJPEG message at fault); `path` and `errno` repeat the parts of it that
 /// a caller may want to test.
-public struct SampleError: Error, Sendable, CustomStringConvertible {
+package struct SampleError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, broadly.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// A `SampleSpec` field or encoder argument is out of its domain.
         case invalidArgument
         /// A file-system call failed (`errno` says why).
@@ -14,19 +14,19 @@ public struct SampleError: Error, Sendable, CustomStringConvertible {
         case jpeg
     }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
     /// The file or directory at fault, if any.
-    public var path: String?
+    package var path: String?
     /// The `errno` of the failed system call, if any.
-    public var errno: Int32?
+    package var errno: Int32?
 
-    public init(_ kind: Kind, _ message: String, path: String? = nil, errno: Int32? = nil) {
+    package init(_ kind: Kind, _ message: String, path: String? = nil, errno: Int32? = nil) {
         self.kind = kind
         self.message = message
         self.path = path
         self.errno = errno
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,16 +1,16 @@
 import Glibc
 
 /// The file-system calls of the sample generator (POSIX, no Foundation),
-/// public so tests can build and inspect fixture trees with them.
+/// package-visible so tests can build and inspect fixture trees with them.
 ///
 /// Contract: every system call's result is checked; a failure throws a
 /// `SampleError` (`.io`) whose message names the path and `strerror(errno)`.
-public enum SampleFiles {
+package enum SampleFiles {
     /// Creates `path` and its missing parents (`mkdir -p`, mode 0755).
     /// An existing directory is fine; an existing non-directory is an error.
     /// - Throws: `SampleError` whose `path` is the component that failed and
     ///   whose message names both it and `path`.
-    public static func makeDirectories(_ path: String) throws(SampleError) {
+    package static func makeDirectories(_ path: String) throws(SampleError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += component
@@ -27,7 +27,7 @@ public enum SampleFiles {
 
     /// Creates the single directory `path` (mode 0755); its parent must exist.
     /// An existing directory is fine.
-    public static func makeDirectory(_ path: String) throws(SampleError) {
+    package static func makeDirectory(_ path: String) throws(SampleError) {
         if mkdir(path, 0o755) == 0 { return }
         let code = errno
         var info = stat()
@@ -40,7 +40,7 @@ public enum SampleFiles {
 
     /// Writes `bytes` to `path` atomically: into `path.tmp` (created or
     /// truncated, mode 0644), closed, then renamed over `path`.
-    public static func write(_ bytes: [UInt8], to path: String) throws(SampleError) {
+    package static func write(_ bytes: [UInt8], to path: String) throws(SampleError) {
         let result: Result<Void, SampleError> = bytes.withUnsafeBytes { raw in
             Result { () throws(SampleError) in try write(raw, to: path) }
         }
@@ -48,7 +48,7 @@ public enum SampleFiles {
     }
 
     /// `write(_:to:)` for raw memory.
-    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(SampleError) {
+    package static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(SampleError) {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("open", temporary, errno) }
@@ -77,7 +77,7 @@ public enum SampleFiles {
     }
 
     /// - Returns: the whole content of the regular file `path`.
-    public static func read(_ path: String) throws(SampleError) -> [UInt8] {
+    package static func read(_ path: String) throws(SampleError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure("open", path, errno) }
         defer { _ = close(fd) }
@@ -96,14 +96,14 @@ public enum SampleFiles {
     }
 
     /// - Returns: whether `path` names an existing regular file.
-    public static func isRegularFile(_ path: String) -> Bool {
+    package static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     /// Creates a fresh, empty directory `$TMPDIR/<prefix>XXXXXX` (or under /tmp).
     /// - Returns: its path.
-    public static func makeTemporaryDirectory(prefix: String = "chexpert-sample-") throws(SampleError) -> String {
+    package static func makeTemporaryDirectory(prefix: String = "chexpert-sample-") throws(SampleError) -> String {
         let parent = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in
@@ -116,7 +116,7 @@ public enum SampleFiles {
 
     /// Deletes `path` and everything below it (symbolic links are removed, not
     /// followed). A missing `path` is fine.
-    public static func removeTree(_ path: String) throws(SampleError) {
+    package static func removeTree(_ path: String) throws(SampleError) {
         var info = stat()
         if lstat(path, &info) != 0 {
             let code = errno
@@ -135,7 +135,7 @@ public enum SampleFiles {
 
     /// - Returns: the names in directory `path`, without "." and "..", in
     ///   directory order.
-    public static func directoryEntries(_ path: String) throws(SampleError) -> [String] {
+    package static func directoryEntries(_ path: String) throws(SampleError) -> [String] {
         guard let directory = opendir(path) else { throw failure("opendir", path, errno) }
         defer { _ = closedir(directory) }
         var names: [String] = []

@@ -1,5 +1,5 @@
 /// How one sample JPEG is encoded.
-public enum SampleColorEncoding: Sendable, Equatable, CaseIterable {
+package enum SampleColorEncoding: Sendable, Equatable, CaseIterable {
     /// One 8-bit grey component (TJSAMP_GRAY), like every real CheXpert image.
     case gray
     /// YCbCr with 4:2:0 chroma subsampling (TJSAMP_420).
@@ -8,7 +8,7 @@ public enum SampleColorEncoding: Sendable, Equatable, CaseIterable {
     case ycbcr444
 
     /// The subsampling the encoder is asked for.
-    public var subsampling: JPEGSubsampling {
+    package var subsampling: JPEGSubsampling {
         switch self {
         case .gray: .gray
         case .ycbcr420: .s420
@@ -19,22 +19,22 @@ public enum SampleColorEncoding: Sendable, Equatable, CaseIterable {
 
 /// Everything that determines one sample image's bytes: its size, encoding and
 /// the seed of its content.
-public struct SampleImage: Sendable, Equatable {
+package struct SampleImage: Sendable, Equatable {
     /// Rows of the decoded image.
-    public var height: Int
+    package var height: Int
     /// Columns of the decoded image.
-    public var width: Int
+    package var width: Int
     /// JPEG quality, 1 ... 100.
-    public var quality: Int
+    package var quality: Int
     /// Progressive (TJFLAG_PROGRESSIVE) rather than baseline.
-    public var progressive: Bool
-    public var encoding: SampleColorEncoding
+    package var progressive: Bool
+    package var encoding: SampleColorEncoding
     /// Chooses the anatomy drawn (frontal or lateral chest).
-    public var view: SampleView
+    package var view: SampleView
     /// The seed of the content (shapes, noise).
-    public var seed: UInt64
+    package var seed: UInt64
 
-    public init(
+    package init(
         height: Int, width: Int, quality: Int = 90, progressive: Bool = false,
         encoding: SampleColorEncoding = .gray, view: SampleView = .frontal, seed: UInt64 = 0
     ) {
@@ -48,5 +48,5 @@ public struct SampleImage: Sendable, Equatable {
     }
 
     /// Components of the decoded JPEG: 1 for grey, 3 for colour.
-    public var components: Int { encoding == .gray ? 1 : 3 }
+    package var components: Int { encoding == .gray ? 1 : 3 }
 }

@@ -23,16 +23,16 @@ import ChexpertCore
 ///   progressive (row 0 baseline unless the fraction is 1); with
 ///   0 < colorFraction, row 2 is YCbCr 4:2:0 and row 3 YCbCr 4:4:4 (rows 0-1
 ///   grey unless the fraction is 1).
-public struct SamplePlan: Sendable {
-    public let spec: SampleSpec
+package struct SamplePlan: Sendable {
+    package let spec: SampleSpec
     /// train.csv rows, in file order.
-    public let train: [SampleRecord]
+    package let train: [SampleRecord]
     /// valid.csv rows, in file order.
-    public let valid: [SampleRecord]
+    package let valid: [SampleRecord]
 
     /// - Throws: `SampleError` (`.invalidArgument`) for a spec outside its domain.
     /// - Complexity: O(rows).
-    public init(spec: SampleSpec) throws(SampleError) {
+    package init(spec: SampleSpec) throws(SampleError) {
         try spec.validate()
         self.spec = spec
         train = Self.records(.train, spec: spec)
@@ -40,7 +40,7 @@ public struct SamplePlan: Sendable {
     }
 
     /// - Returns: the rows of `split`, in file order.
-    public func records(_ split: SampleSplit) -> [SampleRecord] {
+    package func records(_ split: SampleSplit) -> [SampleRecord] {
         switch split {
         case .train: train
         case .valid: valid
@@ -49,7 +49,7 @@ public struct SamplePlan: Sendable {
 
     /// - Returns: the whole CSV file of `split`: the header and one line per
     ///   row, each ended by `\n`, UTF-8 without byte-order mark.
-    public func csv(_ split: SampleSplit) -> [UInt8] {
+    package func csv(_ split: SampleSplit) -> [UInt8] {
         var text = SampleVocabulary.headerLine + "\n"
         for record in records(split) {
             text += record.csvLine

@@ -5,31 +5,31 @@
 /// `trainPatients`, `validPatients` and `seed`; the image fields
 /// (`uniformSize`, `colorFraction`, `progressiveFraction`, `quality`) change
 /// the pictures and their encoding but never the CSVs.
-public struct SampleSpec: Sendable {
+package struct SampleSpec: Sendable {
     /// Patients in train.csv, numbered 1, 2, ... (`patient00001`).
-    public var trainPatients: Int
+    package var trainPatients: Int
     /// Patients in valid.csv, numbered from `max(64541, trainPatients + 1)`, as
     /// in the real set.
-    public var validPatients: Int
+    package var validPatients: Int
     /// The seed of every random choice.
-    public var seed: UInt64
+    package var seed: UInt64
     /// When set, every image has this height and width (for batch tests);
     /// otherwise sizes vary like the real small set (mostly 390 x 320).
-    public var uniformSize: (height: Int, width: Int)?
+    package var uniformSize: (height: Int, width: Int)?
     /// The fraction of images encoded as YCbCr colour JPEGs (half 4:2:0, half
     /// 4:4:4) instead of 8-bit grey. In `0 ... 1`.
-    public var colorFraction: Double
+    package var colorFraction: Double
     /// The fraction of images encoded as progressive JPEGs. In `0 ... 1`.
-    public var progressiveFraction: Double
+    package var progressiveFraction: Double
     /// The JPEG quality range; each image draws one value from it. Within `1 ... 100`.
-    public var quality: ClosedRange<Int>
+    package var quality: ClosedRange<Int>
 
     /// Largest accepted patient count per split.
-    public static let maxPatients = 900_000
+    package static let maxPatients = 900_000
     /// Accepted image side lengths for `uniformSize`.
-    public static let sideRange: ClosedRange<Int> = 1 ... 8192
+    package static let sideRange: ClosedRange<Int> = 1 ... 8192
 
-    public init(
+    package init(
         trainPatients: Int = 12, validPatients: Int = 4, seed: UInt64 = 1,
         uniformSize: (height: Int, width: Int)? = nil, colorFraction: Double = 0,
         progressiveFraction: Double = 0.25, quality: ClosedRange<Int> = 85 ... 95
@@ -44,13 +44,13 @@ public struct SampleSpec: Sendable {
     }
 
     /// The patient number of the first valid.csv patient.
-    public var firstValidPatient: Int {
+    package var firstValidPatient: Int {
         max(SampleVocabulary.firstRealValidPatient, trainPatients + 1)
     }
 
     /// - Throws: `SampleError` (`.invalidArgument`) naming the first field out
     ///   of its documented domain.
-    public func validate() throws(SampleError) {
+    package func validate() throws(SampleError) {
         func fail(_ text: String) -> SampleError { SampleError(.invalidArgument, "invalid sample spec: " + text) }
         guard (0 ... Self.maxPatients).contains(trainPatients) else {
             throw fail("trainPatients \(trainPatients) is outside 0...\(Self.maxPatients)")

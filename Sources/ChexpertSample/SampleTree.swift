@@ -5,7 +5,7 @@
 /// bytes). Images are written first, the two CSV files last; every file is
 /// written to `<name>.tmp` and renamed. Existing files with the same names are
 /// replaced; other files already under `root` are left alone.
-public enum SampleTree {
+package enum SampleTree {
     /// Plans and writes the tree for `spec` under `root` (created if missing).
     /// - Parameter jobs: threads that encode images (the bytes written do not
     ///   depend on it); 1 encodes on the calling thread.
@@ -13,13 +13,13 @@ public enum SampleTree {
     /// - Throws: `SampleError`: `.invalidArgument` for a bad spec, `.io` with the
     ///   path for a file-system failure, `.jpeg` if encoding fails.
     /// - Complexity: O(total pixels).
-    public static func write(to root: String, spec: SampleSpec, jobs: Int = 1) throws(SampleError) -> SampleSummary {
+    package static func write(to root: String, spec: SampleSpec, jobs: Int = 1) throws(SampleError) -> SampleSummary {
         try write(SamplePlan(spec: spec), to: root, jobs: jobs)
     }
 
     /// Writes an already planned tree under `root` (created if missing); see
     /// `write(to:spec:jobs:)`.
-    public static func write(_ plan: SamplePlan, to root: String, jobs: Int = 1) throws(SampleError) -> SampleSummary {
+    package static func write(_ plan: SamplePlan, to root: String, jobs: Int = 1) throws(SampleError) -> SampleSummary {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
         let dataset = base + "/" + SampleVocabulary.datasetFolder
         var summary = SampleSummary(datasetDirectory: dataset)

@@ -1,4 +1,5 @@
 import CChexpertABI
+import CChexpertLimits
 import Glibc
 import Testing
 @testable import ChexpertABI
@@ -43,6 +44,10 @@ import Testing
         #expect(String(cString: chexpert_view_name(CInt(CHEXPERT_VIEW_FRONTAL.rawValue))) == "frontal")
         #expect(String(cString: chexpert_view_name(CInt(CHEXPERT_VIEW_LATERAL.rawValue))) == "lateral")
         #expect(chexpert_view_name(2) == nil && chexpert_view_name(256) == nil)
+        let projections = (0 ..< CHEXPERT_NUM_PROJECTIONS).map { String(cString: chexpert_projection_name($0)) }
+        #expect(projections == ["ap", "pa", "other_frontal", "lateral"])
+        #expect(String(cString: chexpert_projection_name(CInt(CHEXPERT_PROJECTION_LATERAL.rawValue))) == "lateral")
+        #expect(chexpert_projection_name(4) == nil && chexpert_projection_name(-1) == nil)
     }
 
     @Test func nullAndUnknownHandlesAreErrorsNotCrashes() {
@@ -54,13 +59,13 @@ import Testing
         #expect(count == -7)
         chexpert_dataset_close(nil)
         chexpert_dataset_close(madeUp)
-        #expect(chexpert_dataset_open(nil, "/") == CHEXPERT_E_NULL_POINTER.rawValue)
+        #expect(chexpert_dataset_open(nil, "/", nil) == CHEXPERT_E_NULL_POINTER.rawValue)
         #expect(lastError() == "out is NULL")
     }
 
     @Test func openFailureLeavesNullAndAMessage() {
         var ds = OpaquePointer(bitPattern: 1)
-        #expect(chexpert_dataset_open(&ds, "/nonexistent/chexpert") == CHEXPERT_E_NOT_FOUND.rawValue)
+        #expect(chexpert_dataset_open(&ds, "/nonexistent/chexpert", nil) == CHEXPERT_E_NOT_FOUND.rawValue)
         #expect(ds == nil)
         #expect(lastError().contains("/nonexistent/chexpert"))
     }
@@ -71,13 +76,13 @@ import Testing
         try tree.write("CheXpert-v1.0-small/train.csv", CSVFixtures.realText)
         try tree.write("CheXpert-v1.0-small/valid.csv", CSVFixtures.realText)
         var first: OpaquePointer?
-        #expect(chexpert_dataset_open(&first, tree.path) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_open(&first, tree.path, nil) == CHEXPERT_OK.rawValue)
         chexpert_dataset_close(first)
         chexpert_dataset_close(first)  // double close: a no-op
         var count: Int64 = 0
         #expect(chexpert_split_size(first, 0, &count) == CHEXPERT_E_CLOSED.rawValue)
         var second: OpaquePointer?
-        #expect(chexpert_dataset_open(&second, tree.path) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_open(&second, tree.path, nil) == CHEXPERT_OK.rawValue)
         defer { chexpert_dataset_close(second) }
         #expect(second != first)  // same slot, new generation
         #expect(chexpert_split_size(first, 0, &count) == CHEXPERT_E_CLOSED.rawValue)
@@ -96,7 +101,7 @@ import Testing
             guard let raw else { return nil }
             let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
             let before = String(cString: chexpert_last_error())
-            _ = chexpert_dataset_open(nil, nil)
+            _ = chexpert_dataset_open(nil, nil, nil)
             box.message = before + "|" + String(cString: chexpert_last_error())
             return nil
         }, context) == 0)
@@ -111,7 +116,7 @@ import Testing
         try tree.write("CheXpert-v1.0-small/train.csv", CSVFixtures.realText)
         try tree.write("CheXpert-v1.0-small/valid.csv", CSVFixtures.realText)
         var ds: OpaquePointer?
-        #expect(chexpert_dataset_open(&ds, tree.path) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_open(&ds, tree.path, nil) == CHEXPERT_OK.rawValue)
         defer { chexpert_dataset_close(ds) }
         var labels = [Int64](repeating: 9, count: 14)
         // size_t SIZE_MAX arrives as -1 in Swift's Int.
@@ -126,7 +131,7 @@ import Testing
         #expect(labels == [1, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 3, 3, 1])
         // A name size query, then the copy.
         var size = 0
-        #expect(chexpert_example_name(ds, 0, 0, nil, 0, &size) == CHEXPERT_E_BUFFER_TOO_SMALL.rawValue)
+        #expect(chexpert_example_name(ds, 0, 0, nil, 0, &size) == CHEXPERT_OK.rawValue)  // size query
         #expect(size == "CheXpert-v1.0-small/train/patient00001/study1/view1_frontal.jpg".utf8.count + 1)
         var name = [CChar](repeating: 0, count: size)
         #expect(chexpert_example_name(ds, 0, 0, &name, size, nil) == CHEXPERT_OK.rawValue)
@@ -140,16 +145,23 @@ import Testing
         try tree.write("train.csv", CSVFixtures.realText)
         try tree.write("valid.csv", CSVFixtures.realText)
         var ds: OpaquePointer?
-        #expect(chexpert_dataset_open(&ds, tree.path) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_open(&ds, tree.path, nil) == CHEXPERT_OK.rawValue)
         defer { chexpert_dataset_close(ds) }
         var value: Int64 = -1
-        #expect(chexpert_dataset_get_option(ds, CInt(CHEXPERT_OPTION_DCT.rawValue), &value) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_get_option(ds, CInt(CHEXPERT_KEY_DCT.rawValue), &value) == CHEXPERT_OK.rawValue)
         #expect(value == Int64(CHEXPERT_DCT_FAST.rawValue))
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_DCT.rawValue), 2) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_DCT.rawValue), 1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_DCT.rawValue), Int64(CHEXPERT_ON_ERROR_RAISE.rawValue)) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(lastError().contains("CHEXPERT_ON_ERROR_RAISE"))
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_SELECT.rawValue), 1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_THREADS.rawValue), 1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_dataset_get_option(ds, CInt(CHEXPERT_KEY_SELECT.rawValue), &value) == CHEXPERT_OK.rawValue)
+        #expect(value == 15)
         #expect(chexpert_dataset_set_option(ds, 99, 0) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_MAX_PIXELS.rawValue), 0) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_MAX_PIXELS.rawValue), 1 << 31) == CHEXPERT_OK.rawValue)
-        #expect(chexpert_dataset_get_option(ds, CInt(CHEXPERT_OPTION_MAX_PIXELS.rawValue), &value) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_PIXELS.rawValue), 0) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_PIXELS.rawValue), Int64(cxp_max_limit) + 1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_PIXELS.rawValue), 1 << 31) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_get_option(ds, CInt(CHEXPERT_KEY_MAX_PIXELS.rawValue), &value) == CHEXPERT_OK.rawValue)
         #expect(value == 1 << 31)
         var bytes = 0
         #expect(chexpert_dataset_memory_usage(ds, &bytes) == CHEXPERT_OK.rawValue)

@@ -13,17 +13,24 @@ import Testing
 
     /// A checksum of example `index`'s resized image, labels and view.
     private static func digest(_ ds: OpaquePointer?, _ index: Int64) -> (CInt, UInt64) {
-        var params: [Int64] = [1, 24, 2, 20, 3, 1]
+        var params: OpaquePointer?
+        _ = chexpert_params_create(&params)
+        defer { chexpert_params_free(params) }
+        _ = chexpert_params_set(params, key(CHEXPERT_KEY_HEIGHT), 24)
+        _ = chexpert_params_set(params, key(CHEXPERT_KEY_WIDTH), 20)
+        _ = chexpert_params_set(params, key(CHEXPERT_KEY_CHANNELS), 1)
+        _ = chexpert_params_set(params, key(CHEXPERT_KEY_THREADS), 1)
         var image = [UInt8](repeating: 0, count: 24 * 20)
         var labels = [Int64](repeating: 0, count: 14)
-        var view: Int32 = -1
+        var view: Int64 = -1
         var indices = [index]
-        let status = chexpert_batch_read_resized(ds, 0, &indices, 1, &params, params.count, nil, nil, 0,
-                                                 &image, image.count, &labels, 14, &view, 1, 1)
+        var status = chexpert_batch_resized(ds, 0, &indices, 1, params, &image, image.count, nil)
+        if status == CHEXPERT_OK.rawValue { status = chexpert_batch_labels(ds, 0, &indices, 1, &labels, 14) }
+        if status == CHEXPERT_OK.rawValue { status = chexpert_batch_views(ds, 0, &indices, 1, &view, 1) }
         var hash: UInt64 = 1469598103934665603
         for byte in image { hash = (hash ^ UInt64(byte)) &* 1099511628211 }
         for label in labels { hash = (hash ^ UInt64(bitPattern: label)) &* 1099511628211 }
-        return (status, hash ^ UInt64(UInt32(bitPattern: view)))
+        return (status, hash ^ UInt64(bitPattern: view))
     }
 
     private static func withTree(_ body: (String) throws -> Void) throws {
@@ -35,7 +42,7 @@ import Testing
 
     private static func open(_ root: String) -> OpaquePointer? {
         var ds: OpaquePointer?
-        #expect(chexpert_dataset_open(&ds, root) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_open(&ds, root, nil) == CHEXPERT_OK.rawValue)
         return ds
     }
 

@@ -1,4 +1,5 @@
 import CChexpertABI
+import CChexpertLimits
 import CTurboJPEG
 import Testing
 @testable import ChexpertABI
@@ -20,7 +21,7 @@ import Testing
 
     private func open(_ tree: ImageTree) throws -> OpaquePointer? {
         var ds: OpaquePointer?
-        try #require(chexpert_dataset_open(&ds, tree.root) == CHEXPERT_OK.rawValue)
+        try #require(chexpert_dataset_open(&ds, tree.root, nil) == CHEXPERT_OK.rawValue)
         return ds
     }
 
@@ -40,7 +41,7 @@ import Testing
 
     private func readImage(_ ds: OpaquePointer?, _ index: Int64) throws -> (CInt, Int, Int, [UInt8]) {
         var h: Int32 = 0, w: Int32 = 0
-        let status = chexpert_example_shape(ds, 0, index, &h, &w)
+        let status = chexpert_example_image(ds, 0, index, nil, 0, &h, &w)  // size query
         guard status == CHEXPERT_OK.rawValue else { return (status, 0, 0, []) }
         var image = [UInt8](repeating: 0xA5, count: Int(h) * Int(w) * 3)
         let decoded = chexpert_example_image(ds, 0, index, &image, image.count, nil, nil)
@@ -72,7 +73,7 @@ import Testing
         let ds = try open(tree)
         defer { chexpert_dataset_close(ds) }
         let fast = try readImage(ds, 0).3
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_DCT.rawValue), Int64(CHEXPERT_DCT_ACCURATE.rawValue)) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_DCT.rawValue), Int64(CHEXPERT_DCT_ACCURATE.rawValue)) == CHEXPERT_OK.rawValue)
         let accurate = try readImage(ds, 0).3
         let bytes = try #require(tree.entries[0].bytes)
         #expect(accurate == (try reference(bytes, format: TJPF_RGB, flags: TJFLAG_ACCURATEDCT)).2)
@@ -86,19 +87,31 @@ import Testing
         defer { chexpert_dataset_close(ds) }
         let indices: [Int64] = [4, 0, 2, 2, 1, 3, 0]
         var expected: [UInt8] = []
-        for index in indices { expected += try readImage(ds, index).3 }
-        for threads: CInt in [0, 1, 2, 3, 16] {
-            var heights = [Int32](repeating: 0, count: indices.count), widths = heights
-            #expect(chexpert_batch_shapes(ds, 0, indices, indices.count, &heights, &widths, threads) == CHEXPERT_OK.rawValue)
-            let total = zip(heights, widths).reduce(0) { $0 + Int($1.0) * Int($1.1) * 3 }
+        var expectedShapes: [Int32] = []
+        for index in indices {
+            let (_, h, w, image) = try readImage(ds, index)
+            expected += image
+            expectedShapes += [Int32(h), Int32(w)]
+        }
+        for threads: Int64 in [0, 1, 2, 3, 16] {
+            let params = try makeParams([(CHEXPERT_KEY_THREADS, threads)])
+            defer { chexpert_params_free(params) }
+            // Size query: shapes, OK, nothing else.
+            var shapes = [Int32](repeating: -1, count: 2 * indices.count)
+            #expect(chexpert_batch_images(ds, 0, indices, indices.count, params, nil, 0, &shapes) == CHEXPERT_OK.rawValue)
+            #expect(shapes == expectedShapes)
+            let total = stride(from: 0, to: shapes.count, by: 2).reduce(0) { $0 + Int(shapes[$1]) * Int(shapes[$1 + 1]) * 3 }
             #expect(total == expected.count)
             var images = [UInt8](repeating: 0, count: total)
-            var labels = [Int64](repeating: -1, count: indices.count * 14)
-            var views = [Int32](repeating: -1, count: indices.count)
-            let status = chexpert_batch_read(ds, 0, indices, indices.count, heights, widths, &images, images.count,
-                                             &labels, labels.count, &views, views.count, threads)
+            shapes = [Int32](repeating: -1, count: 2 * indices.count)
+            let status = chexpert_batch_images(ds, 0, indices, indices.count, params, &images, images.count, &shapes)
             #expect(status == CHEXPERT_OK.rawValue, "\(lastError())")
             #expect(images == expected)
+            #expect(shapes == expectedShapes)
+            var labels = [Int64](repeating: -1, count: indices.count * 14)
+            var views = [Int64](repeating: -1, count: indices.count)
+            #expect(chexpert_batch_labels(ds, 0, indices, indices.count, &labels, labels.count) == CHEXPERT_OK.rawValue)
+            #expect(chexpert_batch_views(ds, 0, indices, indices.count, &views, views.count) == CHEXPERT_OK.rawValue)
             for (k, index) in indices.enumerated() {
                 var one = [Int64](repeating: 0, count: 14)
                 #expect(chexpert_example_labels(ds, 0, index, &one, 14) == CHEXPERT_OK.rawValue)
@@ -114,33 +127,38 @@ import Testing
         let ds = try open(tree)
         defer { chexpert_dataset_close(ds) }
         // Count 0 with NULL arrays.
-        #expect(chexpert_batch_read(ds, 0, nil, 0, nil, nil, nil, 0, nil, 0, nil, 0, 0) == CHEXPERT_OK.rawValue)
-        #expect(chexpert_batch_shapes(ds, 0, nil, 0, nil, nil, 0) == CHEXPERT_OK.rawValue)
-        // Labels only.
+        #expect(chexpert_batch_images(ds, 0, nil, 0, nil, nil, 0, nil) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_batch_labels(ds, 0, nil, 0, nil, 0) == CHEXPERT_OK.rawValue)
+        // Labels.
         var labels = [Int64](repeating: -1, count: 28)
-        #expect(chexpert_batch_read(ds, 0, [3, 1], 2, nil, nil, nil, 0, &labels, 28, nil, 0, 1) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_batch_labels(ds, 0, [3, 1], 2, &labels, 28) == CHEXPERT_OK.rawValue)
         #expect(labels[0] == 3 && labels[14] == 2)
         // Out-of-range index: error before anything is written.
-        var views = [Int32](repeating: 7, count: 2)
-        #expect(chexpert_batch_read(ds, 0, [0, 5], 2, nil, nil, nil, 0, nil, 0, &views, 2, 1) == CHEXPERT_E_OUT_OF_RANGE.rawValue)
+        var views = [Int64](repeating: 7, count: 2)
+        #expect(chexpert_batch_views(ds, 0, [0, 5], 2, &views, 2) == CHEXPERT_E_OUT_OF_RANGE.rawValue)
         #expect(lastError().contains("indices[1] = 5"))
         #expect(views == [7, 7])
         // Capacities.
-        #expect(chexpert_batch_read(ds, 0, [0, 1], 2, nil, nil, nil, 0, nil, 0, &views, 1, 1) == CHEXPERT_E_BUFFER_TOO_SMALL.rawValue)
-        var heights: [Int32] = [390, 320], widths: [Int32] = [320, 390]
+        #expect(chexpert_batch_views(ds, 0, [0, 1], 2, &views, 1) == CHEXPERT_E_BUFFER_TOO_SMALL.rawValue)
         var images = [UInt8](repeating: 0xA5, count: 2 * 390 * 320 * 3 - 1)
-        #expect(chexpert_batch_read(ds, 0, [0, 1], 2, heights, widths, &images, images.count, nil, 0, nil, 0, 1) == CHEXPERT_E_BUFFER_TOO_SMALL.rawValue)
+        var shapes = [Int32](repeating: -1, count: 4)
+        #expect(chexpert_batch_images(ds, 0, [0, 1], 2, nil, &images, images.count, &shapes) == CHEXPERT_E_BUFFER_TOO_SMALL.rawValue)
         #expect(lastError().contains("\(2 * 390 * 320 * 3)"))
         #expect(images.allSatisfy { $0 == 0xA5 })
-        // Shapes that disagree with the file.
-        images.append(0)
-        swap(&heights, &widths)
-        #expect(chexpert_batch_read(ds, 0, [0, 1], 2, heights, widths, &images, images.count, nil, 0, nil, 0, 2) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
-        #expect(lastError().contains("batch position 0"))
-        #expect(chexpert_batch_read(ds, 0, [0], 1, nil, widths, &images, images.count, nil, 0, nil, 0, 1) == CHEXPERT_E_NULL_POINTER.rawValue)
-        #expect(chexpert_batch_read(ds, 0, [0], 1, [0], [5], &images, images.count, nil, 0, nil, 0, 1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
-        #expect(chexpert_batch_shapes(ds, 0, [0], 1, &heights, &widths, -1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
-        #expect(lastError().contains("num_threads is -1"))
+        #expect(shapes == [390, 320, 320, 390])  // written also when out is too small
+        #expect(chexpert_batch_images(ds, 0, [0], 1, nil, nil, 5, nil) == CHEXPERT_E_NULL_POINTER.rawValue)
+        // THREADS is checked when set.
+        var params: OpaquePointer?
+        #expect(chexpert_params_create(&params) == CHEXPERT_OK.rawValue)
+        defer { chexpert_params_free(params) }
+        #expect(chexpert_params_set(params, key(CHEXPERT_KEY_THREADS), -1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(lastError().contains("CHEXPERT_KEY_THREADS = -1"))
+        #expect(chexpert_params_set(params, key(CHEXPERT_KEY_THREADS), Int64(cxp_max_threads) + 1) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        #expect(chexpert_params_set(params, key(CHEXPERT_KEY_THREADS), Int64(cxp_max_threads)) == CHEXPERT_OK.rawValue)
+        // Projections are int64.
+        var projections = [Int64](repeating: -1, count: 2)
+        #expect(chexpert_batch_projections(ds, 0, [0, 1], 2, &projections, 2) == CHEXPERT_OK.rawValue)
+        #expect(projections[1] == Int64(CHEXPERT_PROJECTION_LATERAL.rawValue))
     }
 
     @Test func singleImageBufferTooSmallReportsShapeAndWritesNothing() throws {
@@ -154,7 +172,12 @@ import Testing
         #expect(h == 390 && w == 320)
         #expect(lastError().contains("needs 374400"))
         #expect(image.allSatisfy { $0 == 0xA5 })
-        #expect(chexpert_example_image(ds, 0, 0, nil, 0, &h, &w) == CHEXPERT_E_NULL_POINTER.rawValue)
+        // NULL with capacity 0 is a size query: OK, the shape set.
+        h = 0
+        w = 0
+        #expect(chexpert_example_image(ds, 0, 0, nil, 0, &h, &w) == CHEXPERT_OK.rawValue)
+        #expect(h == 390 && w == 320)
+        #expect(chexpert_example_image(ds, 0, 0, nil, 1, &h, &w) == CHEXPERT_E_NULL_POINTER.rawValue)
     }
 
     @Test func brokenFilesAreSpecificErrorsAndTheHandleKeepsWorking() throws {
@@ -189,9 +212,10 @@ import Testing
             #expect(try readImage(ds, Int64(cases.count)).0 == CHEXPERT_OK.rawValue)
         }
         // The batch reports the first failing position.
-        var heights: [Int32] = [64, 64], widths: [Int32] = [48, 48]
         var images = [UInt8](repeating: 0, count: 2 * 64 * 48 * 3)
-        let status = chexpert_batch_read(ds, 0, [Int64(cases.count), 2], 2, &heights, &widths, &images, images.count, nil, 0, nil, 0, 2)
+        let params = try makeParams([(CHEXPERT_KEY_THREADS, 2)])
+        defer { chexpert_params_free(params) }
+        let status = chexpert_batch_images(ds, 0, [Int64(cases.count), 2], 2, params, &images, images.count, nil)
         #expect(status == CHEXPERT_E_IMAGE.rawValue)
         #expect(lastError().hasPrefix("batch position 1 (index 2 of 'train')"))
     }
@@ -204,15 +228,15 @@ import Testing
         let ds = try open(tree)
         defer { chexpert_dataset_close(ds) }
         var h: Int32 = 0, w: Int32 = 0
-        #expect(chexpert_example_shape(ds, 0, 0, &h, &w) == CHEXPERT_E_IO.rawValue)
+        #expect(chexpert_example_image(ds, 0, 0, nil, 0, &h, &w) == CHEXPERT_E_IO.rawValue)
         #expect(lastError().contains("is a directory"))
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_MAX_PIXELS.rawValue), 64 * 48 - 1) == CHEXPERT_OK.rawValue)
-        #expect(chexpert_example_shape(ds, 0, 1, &h, &w) == CHEXPERT_E_LIMIT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_PIXELS.rawValue), 64 * 48 - 1) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_example_image(ds, 0, 1, nil, 0, &h, &w) == CHEXPERT_E_LIMIT.rawValue)
         #expect(lastError().contains("exceeds the limit of 3071 pixels"))
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_MAX_PIXELS.rawValue), 64 * 48) == CHEXPERT_OK.rawValue)
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_MAX_FILE_BYTES.rawValue), Int64(good.count - 1)) == CHEXPERT_OK.rawValue)
-        #expect(chexpert_example_shape(ds, 0, 1, &h, &w) == CHEXPERT_E_LIMIT.rawValue)
-        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_OPTION_MAX_FILE_BYTES.rawValue), Int64(good.count)) == CHEXPERT_OK.rawValue)
-        #expect(chexpert_example_shape(ds, 0, 1, &h, &w) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_PIXELS.rawValue), 64 * 48) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_FILE_BYTES.rawValue), Int64(good.count - 1)) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_example_image(ds, 0, 1, nil, 0, &h, &w) == CHEXPERT_E_LIMIT.rawValue)
+        #expect(chexpert_dataset_set_option(ds, CInt(CHEXPERT_KEY_MAX_FILE_BYTES.rawValue), Int64(good.count)) == CHEXPERT_OK.rawValue)
+        #expect(chexpert_example_image(ds, 0, 1, nil, 0, &h, &w) == CHEXPERT_OK.rawValue)
     }
 }

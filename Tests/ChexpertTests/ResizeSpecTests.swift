@@ -1,22 +1,11 @@
 import Testing
 @testable import ChexpertCore
 
-/// Parsing of the C API's resize parameters and the fit geometry.
+/// Validation of resize specs and the fit geometry.
 @Suite struct ResizeSpecTests {
-    private func spec(_ pairs: [Int64], mean: [Float]? = nil, std: [Float]? = nil) throws(ChexpertError) -> ResizeSpec {
-        try pairs.withUnsafeBufferPointer { (params) throws(ChexpertError) -> ResizeSpec in
-            let m = mean.map { Array($0) } ?? [], s = std.map { Array($0) } ?? []
-            return try m.withUnsafeBufferPointer { (mp) throws(ChexpertError) -> ResizeSpec in
-                try s.withUnsafeBufferPointer { (sp) throws(ChexpertError) -> ResizeSpec in
-                    try ResizeSpec(params: params, mean: mean == nil ? nil : mp, std: std == nil ? nil : sp)
-                }
-            }
-        }
-    }
-
-    private func message(_ pairs: [Int64], mean: [Float]? = nil, std: [Float]? = nil) -> String? {
+    private func message(_ make: () throws(ChexpertError) -> ResizeSpec) -> String? {
         do throws(ChexpertError) {
-            _ = try spec(pairs, mean: mean, std: std)
+            _ = try make()
             return nil
         } catch {
             #expect(error.code == .invalidArgument)
@@ -25,37 +14,50 @@ import Testing
     }
 
     @Test func defaultsAndPresets() throws {
-        let base = try spec([1, 224, 2, 200])
+        let base = try ResizeSpec(height: 224, width: 200)
         #expect(base.height == 224 && base.width == 200 && base.channels == 3)
         #expect(base.layout == .nhwc && base.elementType == .uint8 && base.fit == .cover && base.filter == .area)
         #expect(base.bytesPerExample == 224 * 200 * 3)
-        let imagenet = try spec([1, 8, 2, 8, 5, 1, 8, 2])
+        #expect(base.scale == [1, 1, 1] && base.offset == [0, 0, 0])
+        let imagenet = try ResizeSpec(height: 8, width: 8, elementType: .float32, normalization: .imagenet)
         #expect(imagenet.mean == [0.485, 0.456, 0.406] && imagenet.std == [0.229, 0.224, 0.225])
         #expect(imagenet.bytesPerExample == 8 * 8 * 3 * 4)
-        let grey = try spec([1, 8, 2, 8, 3, 1, 5, 1, 8, 2])
+        let grey = try ResizeSpec(height: 8, width: 8, channels: 1, elementType: .float32, normalization: .imagenet)
         #expect(grey.mean == [0.449] && grey.std == [0.226])
-        let custom = try spec([1, 8, 2, 8, 3, 1, 5, 1, 8, 4], mean: [0.5], std: [0.25])
+        let custom = try ResizeSpec(height: 8, width: 8, channels: 1, elementType: .float32, normalization: .custom,
+                                    statistics: ([0.5], [0.25]))
         #expect(custom.mean == [0.5] && custom.std == [0.25])
-        // A key given twice takes its last value.
-        #expect(try spec([1, 8, 2, 8, 1, 16]).height == 16)
+        #expect(custom.scale == [1 / (255 * Float(0.25))] && custom.offset == [-2])
+        // Sizing only: custom statistics are not needed.
+        let sizing = try ResizeSpec(height: 8, width: 8, elementType: .float32, normalization: .custom,
+                                    checkingStatistics: false)
+        #expect(sizing.bytesPerExample == 8 * 8 * 3 * 4)
     }
 
     @Test func badParametersNameTheProblem() {
-        #expect(message([1, 8, 2])?.contains("odd") == true)
-        #expect(message([1, 8])?.contains("CHEXPERT_RESIZE_WIDTH") == true)
-        #expect(message([1, 0, 2, 8])?.contains("CHEXPERT_RESIZE_HEIGHT = 0") == true)
-        #expect(message([1, 8, 2, 70000])?.contains("outside 1 ... 65535") == true)
-        #expect(message([1, 8, 2, 8, 3, 2])?.contains("expected 1 or 3") == true)
-        #expect(message([1, 8, 2, 8, 99, 0])?.contains("params[4] = 99") == true)
-        #expect(message([1, 8, 2, 8, 4, 2])?.contains("CHEXPERT_RESIZE_LAYOUT") == true)
-        #expect(message([1, 8, 2, 8, 8, 1])?.contains("UINT8 takes only") == true)
-        #expect(message([1, 8, 2, 8, 5, 1, 8, 4])?.contains("needs mean and std") == true)
-        #expect(message([1, 8, 2, 8, 5, 1, 8, 4], mean: [0, 0, 0], std: [1, 0, 1])?.contains("nonzero") == true)
-        #expect(message([1, 8, 2, 8, 5, 1, 8, 1], mean: [0, 0, 0], std: [1, 1, 1])?.contains("only taken") == true)
+        #expect(message { () throws(ChexpertError) in try ResizeSpec(height: 0, width: 8) }?.contains("CHEXPERT_KEY_HEIGHT = 0") == true)
+        #expect(message { () throws(ChexpertError) in try ResizeSpec(height: 8, width: 70000) }?.contains("outside 1 ... 65535") == true)
+        #expect(message { () throws(ChexpertError) in try ResizeSpec(height: 8, width: 8, channels: 2) }?.contains("expected 1 or 3") == true)
+        #expect(message { () throws(ChexpertError) in try ResizeSpec(height: 8, width: 8, normalization: .unit) }?.contains("UINT8 takes only") == true)
+        #expect(message { () throws(ChexpertError) in
+            try ResizeSpec(height: 8, width: 8, elementType: .float32, normalization: .custom)
+        }?.contains("needs CHEXPERT_KEY_MEAN") == true)
+        #expect(message { () throws(ChexpertError) in
+            try ResizeSpec(height: 8, width: 8, elementType: .float32, normalization: .custom, statistics: ([0], [1]))
+        }?.contains("3 values each") == true)
+        // std so small that 1 / (255 * std) overflows Float, and mean / std too.
+        #expect(message { () throws(ChexpertError) in
+            try ResizeSpec(height: 8, width: 8, channels: 1, elementType: .float32, normalization: .custom,
+                           statistics: ([0], [1e-44]))
+        }?.contains("do not give finite outputs") == true)
+        #expect(message { () throws(ChexpertError) in
+            try ResizeSpec(height: 8, width: 8, channels: 1, elementType: .float32, normalization: .custom,
+                           statistics: ([3e38], [0.5]))
+        }?.contains("do not give finite outputs") == true)
     }
 
     @Test func overflowingBatchSizeIsAnError() throws {
-        let big = try spec([1, 65535, 2, 65535, 5, 1])
+        let big = try ResizeSpec(height: 65535, width: 65535, elementType: .float32)
         #expect(throws: ChexpertError.self) { try big.bytes(count: Int.max / 1000) }
     }
 

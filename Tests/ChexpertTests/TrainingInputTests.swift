@@ -29,6 +29,7 @@ import Testing
         }
         #expect(lateral.csvProjectionCounts == table.csvProjectionCounts)
         #expect(throws: ChexpertError.self) { try Selection(mask: 16) }
+        #expect(throws: ChexpertError.self) { try Selection(mask: 0) }
         #expect(try table.selecting(.all, file: "t").count == table.count)
     }
 
@@ -45,20 +46,28 @@ import Testing
     }
 
     @Test func shardOrderIsAPermutationDealtRoundRobin() throws {
-        let full = try ShardOrder(count: 50, seed: 1, epoch: 2, shuffle: 1, start: 0, rank: 0, world: 1, remainder: 0)
+        let full = try ShardOrder(count: 50, seed: 1, epoch: 2, shuffle: true)
         var all = [Int64](repeating: -1, count: 50)
         try all.withUnsafeMutableBufferPointer { (buffer) throws(ChexpertError) in try full.write(into: buffer) }
         #expect(Set(all).count == 50 && all.allSatisfy { (0 ..< 50).contains($0) })
         for rank in 0 ..< 3 {
-            let order = try ShardOrder(count: 50, seed: 1, epoch: 2, shuffle: 1, start: 5, rank: Int32(rank),
-                                       world: 3, remainder: 2)
+            let order = try ShardOrder(count: 50, seed: 1, epoch: 2, shuffle: true, start: 5, rank: Int64(rank),
+                                       world: 3, remainder: .uneven)
             var part = [Int64](repeating: -1, count: order.shardCount)
             try part.withUnsafeMutableBufferPointer { (buffer) throws(ChexpertError) in try order.write(into: buffer) }
             #expect(part == stride(from: 5 + rank, to: 50, by: 3).map { all[$0] })
         }
         #expect(throws: ChexpertError.self) {
-            try ShardOrder(count: 5, seed: 0, epoch: 0, shuffle: 1, start: 6, rank: 0, world: 1, remainder: 0)
+            try ShardOrder(count: 5, shuffle: true, start: 6)
         }
+        #expect(throws: ChexpertError.self) { try ShardOrder(count: 5, rank: 2, world: 2) }
+        #expect(throws: ChexpertError.self) { try ShardOrder(count: ShardOrder.maxCount + 1) }
+        // A too-small output is refused before anything is written.
+        var short = [Int64](repeating: -1, count: 49)
+        #expect(throws: ChexpertError.self) {
+            try short.withUnsafeMutableBufferPointer { (buffer) throws(ChexpertError) in try full.write(into: buffer) }
+        }
+        #expect(short.allSatisfy { $0 == -1 })
     }
 
     @Test func uniformBelowIsInRangeAndUnbiasedAtTheEdges() {

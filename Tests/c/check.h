@@ -1,6 +1,6 @@
 /*
  * check.h: the check macros shared by the C tests (test_api.c, test_ffi.c,
- * test_training.c, test_corpus.c), and xmalloc.
+ * test_training.c, test_corpus.c, test_limits.c), xmalloc and xformat.
  *
  * The includer defines, before including this file:
  *   CHECK_LAST_ERROR()        -> const char *, the library's message
@@ -14,6 +14,7 @@
 #ifndef CHEXPERT_TESTS_CHECK_H
 #define CHEXPERT_TESTS_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,21 @@ static inline void *xmalloc(size_t size) {
         exit(2);
     }
     return p;
+}
+
+/* A formatted string in new memory (free it) for test scaffolding: exits
+ * (status 2) when memory runs out. */
+static inline __attribute__((format(printf, 1, 2))) char *xformat(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int length = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (length < 0) exit(2);
+    char *out = xmalloc((size_t)length + 1);
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)length + 1, fmt, ap);
+    va_end(ap);
+    return out;
 }
 
 #endif /* CHEXPERT_TESTS_CHECK_H */

@@ -8,17 +8,21 @@
 #
 # Steps (each prints one line; the first failure stops the run, exit 1):
 #   1. ABI: exported functions == functions declared in include/chexpert.h;
-#      nothing but chexpert_* exported, all under version node CHEXPERT_1;
+#      nothing but chexpert_* exported, all under version node CHEXPERT_<ABI>
+#      (CHEXPERT_2: CHEXPERT_ABI_VERSION of the header);
 #      NEEDED holds no Swift runtime; the header compiles as C11 and C++;
 #      the Swift ABI module agrees with the header (generated header check).
 #   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c,
-#      Tests/c/test_training.c, Tests/c/test_ffi.c and Tests/c/test_corpus.c
-#      against LIBRARY.so with -Wall -Wextra -Werror.
+#      Tests/c/test_training.c, Tests/c/test_limits.c, Tests/c/test_ffi.c,
+#      Tests/c/test_corpus.c and bench/libchexpert_batch.c against LIBRARY.so
+#      with -Wall -Wextra -Werror.
 #   3. Generate a sample tree with chexpert-sample, and the hostile-input
 #      corpus with Tests/corpus/make_corpus.py (needs .venv: scripts/setup.sh).
-#   4. Run the example, test_api, test_training, test_ffi and test_corpus, then
-#      all again under valgrind (memcheck, --leak-check=full; errors must be
-#      zero; test_corpus there skips the 10^6-row CSV, which the plain run checks).
+#   4. Run the example, test_api, test_training, test_limits, test_ffi and
+#      test_corpus, then all again under valgrind (memcheck, --leak-check=full;
+#      errors must be zero; test_corpus there skips the 10^6-row CSV and
+#      test_limits the 1 GiB CSV at CHEXPERT_MAX_CSV_BYTES, which the plain run
+#      checks).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -93,15 +97,25 @@ fi
 pass "$(wc -l < "$work/exported.txt") functions"
 
 # Global or weak, defined dynamic symbols of any type: only chexpert_*
-# functions, each under CHEXPERT_1, plus the version node symbol itself.
-step "exports: nothing but chexpert_*@@CHEXPERT_1"
+# functions, each under the version node CHEXPERT_<CHEXPERT_ABI_VERSION>
+# (the header's promise), plus the version node symbol itself.
+abi_version="$(sed -n 's/^#define CHEXPERT_ABI_VERSION \([0-9][0-9]*\)$/\1/p' include/chexpert.h)"
+node="CHEXPERT_${abi_version}"
+step "exports: nothing but chexpert_*@@$node"
+[[ "$abi_version" == 2 ]] || fail "include/chexpert.h: CHEXPERT_ABI_VERSION is '$abi_version', expected 2 (this suite tests the 1.0 API)"
 readelf --dyn-syms -W "$library" | awk '
     $5 == "GLOBAL" || $5 == "WEAK" || $5 == "GNU_UNIQUE" {
         if ($7 != "UND") print $4, $8
     }' > "$work/globals.txt"
-awk '!($1 == "OBJECT" && $2 == "CHEXPERT_1") && !($1 == "FUNC" && $2 ~ /^chexpert_[a-z0-9_]+@@CHEXPERT_1$/)' \
+awk -v node="$node" '!($1 == "OBJECT" && $2 == node) && !($1 == "FUNC" && $2 ~ ("^chexpert_[a-z0-9_]+@@" node "$"))' \
     "$work/globals.txt" > "$work/unexpected.txt"
 [[ -s "$work/unexpected.txt" ]] && fail "unexpected exported symbols (type name)" "$work/unexpected.txt"
+# Every header function is exported under the node (not only "nothing else").
+awk -v node="$node" '$1 == "FUNC" { n = split($2, a, "@@"); if (a[2] == node) print a[1] }' "$work/globals.txt" \
+    | sort -u > "$work/versioned.txt"
+diff "$work/header.txt" "$work/versioned.txt" > "$work/versioned.diff" \
+    || fail "declared (<) and exported-under-$node (>) functions differ" "$work/versioned.diff"
+grep -q "^OBJECT $node\$" "$work/globals.txt" || fail "no version node symbol $node" "$work/globals.txt"
 pass "$(wc -l < "$work/globals.txt") global symbols"
 
 step "NEEDED: system libraries only, no Swift runtime"
@@ -115,7 +129,7 @@ step "header: compiles as C11 and C++"
 printf '#include "chexpert.h"\nint main(void) { return chexpert_version_number() == CHEXPERT_VERSION_NUMBER ? 0 : 1; }\n' > "$work/header_c.c"
 "$cc_bin" -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I include "$work/header_c.c" > "$work/hdr.log" 2>&1 \
     || fail "include/chexpert.h is not clean C11" "$work/hdr.log"
-printf '#include "chexpert.h"\nint main() { chexpert_dataset *ds = nullptr; chexpert_dataset_close(ds); return 0; }\n' > "$work/header_cxx.cc"
+printf '#include "chexpert.h"\nint main() { chexpert_dataset *ds = nullptr; chexpert_params *p = nullptr; chexpert_params_free(p); chexpert_dataset_close(ds); return CHEXPERT_FIT_COVER == 0x0C00 ? 0 : 1; }\n' > "$work/header_cxx.cc"
 g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ -I include "$work/header_cxx.cc" > "$work/hdr.log" 2>&1 \
     || fail "include/chexpert.h is not clean C++11" "$work/hdr.log"
 pass "gcc -std=c11 -pedantic, g++ -std=c++11"
@@ -184,6 +198,11 @@ step "build: Tests/c/test_training.c"
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
+step "build: Tests/c/test_limits.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_limits.c "${linklib[@]}" -o "$work/test_limits" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
 step "build: Tests/c/test_ffi.c (dlopen + libffi)"
 # The sweep's table of every header function, generated from the header.
 python3 Tests/python/header_ast.py --ffi-table "$work/ffi_signatures.h" > "$work/build.log" 2>&1 \
@@ -194,6 +213,11 @@ pass
 
 step "build: Tests/c/test_corpus.c"
 "$cc_bin" "${cflags[@]}" Tests/c/test_corpus.c "${linklib[@]}" -o "$work/test_corpus" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: bench/libchexpert_batch.c"
+"$cc_bin" "${cflags[@]}" -I bench bench/libchexpert_batch.c "${linklib[@]}" -o "$work/libchexpert_batch" \
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
@@ -227,6 +251,16 @@ step "run: chexpert_summary"
 "$work/chexpert_summary" "$work/tree" > "$work/summary.log" 2>&1 || fail "exit status $?" "$work/summary.log"
 pass
 
+step "run: bench/libchexpert_batch (decode and resize, smoke)"
+printf '0\n1\n2\n3\n4\n' > "$work/bench-indices.txt"
+for mode in decode resize; do
+    "$work/libchexpert_batch" --root "$work/tree" --indices "$work/bench-indices.txt" --mode "$mode" \
+        --threads 2 --batch 2 --warmup 2 --size 32 > "$work/bench-$mode.log" 2>&1 \
+        || fail "libchexpert_batch --mode $mode failed" "$work/bench-$mode.log"
+    grep -q '"images": 5,' "$work/bench-$mode.log" || fail "libchexpert_batch --mode $mode: no result line" "$work/bench-$mode.log"
+done
+pass
+
 step "run: test_api"
 "$work/test_api" "$work/tree" > "$work/api.log" 2>&1 || fail "test_api failed" "$work/api.log"
 pass "$(tail -n 1 "$work/api.log")"
@@ -234,6 +268,10 @@ pass "$(tail -n 1 "$work/api.log")"
 step "run: test_training"
 "$work/test_training" "$work/tree" > "$work/training.log" 2>&1 || fail "test_training failed" "$work/training.log"
 pass "$(tail -n 1 "$work/training.log")"
+
+step "run: test_limits"
+"$work/test_limits" "$work/tree" > "$work/limits.log" 2>&1 || fail "test_limits failed" "$work/limits.log"
+pass "$(tail -n 1 "$work/limits.log")"
 
 step "run: test_ffi"
 "$work/test_ffi" "$library" "$work/tree" > "$work/ffi.log" 2>&1 || fail "test_ffi failed" "$work/ffi.log"
@@ -249,13 +287,15 @@ pass "$(tail -n 1 "$work/corpus-run.log")"
 if command -v valgrind > /dev/null; then
     valgrind=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible
               --suppressions="$repo/Tests/c/valgrind.supp")
-    for program in chexpert_summary test_api test_training test_ffi test_corpus; do
+    for program in chexpert_summary test_api test_training test_limits test_ffi test_corpus; do
         step "valgrind: $program"
         args=("$work/tree")
         [[ "$program" == test_ffi ]] && args=("$library" "$work/tree")
         # Opening the 10^6-row CSV takes ~40 s under memcheck (2 s without);
         # the plain run above checks it.
         [[ "$program" == test_corpus ]] && args=("$work/corpus" --skip csv/million-rows)
+        # Reading a 1 GiB CSV under memcheck takes minutes; the plain run checks it.
+        [[ "$program" == test_limits ]] && args=("$work/tree" --skip-big)
         status=0
         "${valgrind[@]}" --log-file="$work/vg-$program.log" "$work/$program" "${args[@]}" \
             > "$work/vg-$program.out" 2>&1 || status=$?

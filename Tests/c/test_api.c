@@ -1,15 +1,17 @@
 /*
- * test_api.c: the C contract of include/chexpert.h, checked against the built
- * libchexpert.so on a tree written by the sample generator.
+ * test_api.c: the C contract of include/chexpert.h (1.0 API), checked against
+ * the built libchexpert.so on a tree written by the sample generator.
  *
  *   test_api DIR      DIR holds CheXpert-v1.0-small/{train.csv,valid.csv,...}
  *
  * The CSVs are parsed here independently (RFC 4180, TFDS's label and view
- * mapping) and every example's name, labels and view is compared with the
- * library. Images are compared bit for bit with a direct TurboJPEG decode
- * (FASTDCT for CHEXPERT_DCT_FAST, ISLOW for CHEXPERT_DCT_ACCURATE).
- * Broken trees (bad CSV cell, missing, truncated and non-JPEG images) are
- * made in a temporary folder from copies of the generated files.
+ * mapping, the projection rule) and every example's name, labels, view and
+ * projection is compared with the library. Images are compared bit for bit
+ * with a direct TurboJPEG decode (FASTDCT for CHEXPERT_DCT_FAST, ISLOW for
+ * CHEXPERT_DCT_ACCURATE). Broken trees (bad CSV cell, missing, truncated and
+ * non-JPEG images) are made in a temporary folder from copies of the
+ * generated files. The chexpert_params object: defaults, tagged enum values
+ * (a value of one enum is refused for every other key), lifetime.
  *
  * Every check counts; the first failing one prints file:line and exits 1.
  * The last line is "N passed, 0 failed".
@@ -18,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,18 +40,9 @@
 #define CHECK_LAST_ERROR() chexpert_last_error()
 #define CHECK_STATUS_NAME(status) chexpert_status_name(status)
 #include "check.h"
+#include "new_params.h"
 
 #define OK(call) EXPECT(CHEXPERT_OK, call)
-
-static char *format(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *out = NULL;
-    if (vasprintf(&out, fmt, ap) < 0) out = NULL;
-    va_end(ap);
-    if (out == NULL) exit(2);
-    return out;
-}
 
 enum { CANARY = 0xA5 };
 
@@ -232,10 +226,27 @@ static int view_of(const char *cell) {
 /* The file behind a Path cell, given the folder holding the CSVs. */
 static char *image_file(const char *dataset_folder, const char *name) {
     const char *prefix = "CheXpert-v1.0-small/";
-    if (name[0] == '/') return format("%s", name);
+    if (name[0] == '/') return xformat("%s", name);
     if (strncmp(name, prefix, strlen(prefix)) == 0)
-        return format("%s/%s", dataset_folder, name + strlen(prefix));
-    return format("%s/../%s", dataset_folder, name);
+        return xformat("%s/%s", dataset_folder, name + strlen(prefix));
+    return xformat("%s/../%s", dataset_folder, name);
+}
+
+
+/* The column with this name, or -1 (last one wins, as column_of). */
+static int column_index(const csv_table *t, const char *name) {
+    for (size_t c = t->columns; c-- > 0;)
+        if (strcmp(t->header[c], name) == 0) return (int)c;
+    return -1;
+}
+
+/* chexpert.h's projection rule: a frontal row with AP/PA exactly AP or PA is
+ * AP or PA, any other frontal row OTHER_FRONTAL, a lateral row LATERAL. */
+static int projection_of(const char *view_cell, const char *ap_pa_cell) {
+    if (view_of(view_cell) == CHEXPERT_VIEW_LATERAL) return CHEXPERT_PROJECTION_LATERAL;
+    if (ap_pa_cell != NULL && strcmp(ap_pa_cell, "AP") == 0) return CHEXPERT_PROJECTION_AP;
+    if (ap_pa_cell != NULL && strcmp(ap_pa_cell, "PA") == 0) return CHEXPERT_PROJECTION_PA;
+    return CHEXPERT_PROJECTION_OTHER_FRONTAL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -247,13 +258,31 @@ static char dataset_folder[4096];  /* from chexpert_dataset_root */
 static csv_table csv[CHEXPERT_NUM_SPLITS];
 static int64_t split_count[CHEXPERT_NUM_SPLITS];
 static int32_t label_count[CHEXPERT_NUM_SPLITS];
+/* A parameter set valid for every call that takes one: a resize of 8x8, the
+ * paper preset, 2 threads. */
+static chexpert_params *good;
+
+static chexpert_params *threads_params(int64_t threads) {
+    chexpert_params *p = new_params();
+    OK(chexpert_params_set(p, CHEXPERT_KEY_THREADS, threads));
+    return p;
+}
 
 static char *library_name(const chexpert_dataset *ds, int split, int64_t index) {
     size_t size = 0;
-    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_example_name(ds, split, index, NULL, 0, &size));
+    OK(chexpert_example_name(ds, split, index, NULL, 0, &size)); /* a size query succeeds */
+    CHECK(size > 1);
     char *name = xmalloc(size);
     OK(chexpert_example_name(ds, split, index, name, size, NULL));
+    CHECK(strlen(name) + 1 == size);
     return name;
+}
+
+/* The image size from the size query (NULL, 0). */
+static void image_size(const chexpert_dataset *ds, int split, int64_t index, int32_t *h, int32_t *w) {
+    *h = *w = -1;
+    OK(chexpert_example_image(ds, split, index, NULL, 0, h, w));
+    CHECK(*h > 0 && *w > 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -266,6 +295,7 @@ static void test_versions(void) {
           CHEXPERT_VERSION_MAJOR * 10000 + CHEXPERT_VERSION_MINOR * 100 + CHEXPERT_VERSION_PATCH);
     CHECK(strcmp(chexpert_version_string(), CHEXPERT_VERSION_STRING) == 0);
     CHECK(chexpert_abi_version() == CHEXPERT_ABI_VERSION);
+    CHECK(CHEXPERT_ABI_VERSION == 2);
 }
 
 static void test_vocabulary(void) {
@@ -312,53 +342,67 @@ static void test_vocabulary(void) {
     CHECK(strcmp(chexpert_view_name(CHEXPERT_VIEW_LATERAL), "lateral") == 0);
     CHECK(chexpert_view_name(-1) == NULL);
     CHECK(chexpert_view_name(CHEXPERT_NUM_VIEWS) == NULL);
+
+    static const char *projections[] = {"ap", "pa", "other_frontal", "lateral"};
+    CHECK(CHEXPERT_NUM_PROJECTIONS == 4);
+    CHECK(CHEXPERT_PROJECTION_AP == 0 && CHEXPERT_PROJECTION_PA == 1 &&
+          CHEXPERT_PROJECTION_OTHER_FRONTAL == 2 && CHEXPERT_PROJECTION_LATERAL == 3);
+    for (int p = 0; p < CHEXPERT_NUM_PROJECTIONS; p++) {
+        CHECK(chexpert_projection_name(p) != NULL);
+        CHECK(strcmp(chexpert_projection_name(p), projections[p]) == 0);
+    }
+    CHECK(chexpert_projection_name(-1) == NULL);
+    CHECK(chexpert_projection_name(CHEXPERT_NUM_PROJECTIONS) == NULL);
+    CHECK(chexpert_projection_name(INT_MAX) == NULL);
+    CHECK(chexpert_projection_name(INT_MIN) == NULL);
+    /* Select bits: one per projection. */
+    CHECK(CHEXPERT_SELECT_ALL == 15 && CHEXPERT_SELECT_FRONTAL == 7);
 }
 
 static void test_open(void) {
     /* NULL out. */
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_dataset_open(NULL, fixture_dir));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_dataset_open(NULL, fixture_dir, NULL));
     MESSAGE_HAS("out");
 
     /* A missing root: NOT_FOUND, *out reset to NULL, message lists the path. */
     chexpert_dataset *ds = (chexpert_dataset *)(uintptr_t)0x1234;
-    char *missing = format("%s/no-such-folder", fixture_dir);
-    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_dataset_open(&ds, missing));
+    char *missing = xformat("%s/no-such-folder", fixture_dir);
+    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_dataset_open(&ds, missing, NULL));
     CHECK(ds == NULL);
     MESSAGE_HAS("no-such-folder");
     free(missing);
 
     /* The manual_dir layout, the dataset folder itself, and NULL with
      * $CHEXPERT_ROOT all resolve to the same folder. */
-    OK(chexpert_dataset_open(&ds, fixture_dir));
+    OK(chexpert_dataset_open(&ds, fixture_dir, NULL));
     CHECK(ds != NULL);
     size_t size = 0;
-    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_dataset_root(ds, NULL, 0, &size));
+    OK(chexpert_dataset_root(ds, NULL, 0, &size)); /* a size query */
     CHECK(size > 1 && size <= sizeof dataset_folder);
-    MESSAGE_HAS("bytes");
     OK(chexpert_dataset_root(ds, dataset_folder, size, NULL));
     CHECK(strlen(dataset_folder) + 1 == size);
-    char *expected_csv = format("%s/train.csv", dataset_folder);
+    char *expected_csv = xformat("%s/train.csv", dataset_folder);
     CHECK(access(expected_csv, R_OK) == 0);
     free(expected_csv);
     chexpert_dataset_close(ds);
 
-    OK(chexpert_dataset_open(&ds, dataset_folder));
+    OK(chexpert_dataset_open(&ds, dataset_folder, NULL));
     char again[4096];
     OK(chexpert_dataset_root(ds, again, sizeof again, NULL));
     CHECK(strcmp(again, dataset_folder) == 0);
     chexpert_dataset_close(ds);
 
-    char *with_slash = format("%s/", fixture_dir);
-    OK(chexpert_dataset_open(&ds, with_slash));
+    char *with_slash = xformat("%s/", fixture_dir);
+    OK(chexpert_dataset_open(&ds, with_slash, NULL));
     OK(chexpert_dataset_root(ds, again, sizeof again, NULL));
     CHECK(strcmp(again, dataset_folder) == 0);
     chexpert_dataset_close(ds);
     free(with_slash);
 
     const char *saved = getenv("CHEXPERT_ROOT");
-    char *saved_copy = saved ? format("%s", saved) : NULL;
+    char *saved_copy = saved ? xformat("%s", saved) : NULL;
     setenv("CHEXPERT_ROOT", fixture_dir, 1);
-    OK(chexpert_dataset_open(&ds, NULL));
+    OK(chexpert_dataset_open(&ds, NULL, NULL));
     OK(chexpert_dataset_root(ds, again, sizeof again, NULL));
     CHECK(strcmp(again, dataset_folder) == 0);
     chexpert_dataset_close(ds);
@@ -368,6 +412,39 @@ static void test_open(void) {
     } else {
         unsetenv("CHEXPERT_ROOT");
     }
+
+    /* Options: the dataset keys are read, the others ignored (one object can
+     * carry a whole pipeline). */
+    chexpert_params *options = new_params();
+    OK(chexpert_params_set(options, CHEXPERT_KEY_DCT, CHEXPERT_DCT_ACCURATE));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_MAX_PIXELS, 12345));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_MAX_FILE_BYTES, 54321));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_HEIGHT, 224));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_TARGET_PRESET, CHEXPERT_PRESET_XRV));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_WORLD, 8));
+    OK(chexpert_dataset_open(&ds, fixture_dir, options));
+    int64_t value = 0;
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, &value));
+    CHECK(value == CHEXPERT_DCT_ACCURATE);
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_MAX_PIXELS, &value));
+    CHECK(value == 12345);
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_MAX_FILE_BYTES, &value));
+    CHECK(value == 54321);
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_ON_ERROR, &value));
+    CHECK(value == CHEXPERT_ON_ERROR_SUBSTITUTE);
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_SELECT, &value));
+    CHECK(value == CHEXPERT_SELECT_ALL);
+    /* The handle copied the options: changing them later does not matter. */
+    OK(chexpert_params_set(options, CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, &value));
+    CHECK(value == CHEXPERT_DCT_ACCURATE);
+    chexpert_dataset_close(ds);
+    /* Freed options: CLOSED, *out NULL. */
+    chexpert_params_free(options);
+    ds = (chexpert_dataset *)(uintptr_t)0x1234;
+    EXPECT(CHEXPERT_E_CLOSED, chexpert_dataset_open(&ds, fixture_dir, options));
+    CHECK(ds == NULL);
 }
 
 static void test_root_buffers(chexpert_dataset *ds) {
@@ -379,9 +456,20 @@ static void test_root_buffers(chexpert_dataset *ds) {
     EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_dataset_root(ds, buf, need - 1, &size));
     CHECK(size == need);
     CHECK(untouched(buf, need + 16));
-    char *needed = format("%zu", need);
+    char *needed = xformat("%zu", need);
     MESSAGE_HAS(needed);
     free(needed);
+    /* A non-NULL buffer with capacity 0 is too small, not a size query. */
+    size = 0;
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_dataset_root(ds, buf, 0, &size));
+    CHECK(size == need);
+    CHECK(untouched(buf, need + 16));
+
+    /* The size query: OK, size set; also with out_size NULL. */
+    size = 0;
+    OK(chexpert_dataset_root(ds, NULL, 0, &size));
+    CHECK(size == need);
+    OK(chexpert_dataset_root(ds, NULL, 0, NULL));
 
     /* Exactly enough. */
     memset(buf, CANARY, need + 16);
@@ -393,6 +481,9 @@ static void test_root_buffers(chexpert_dataset *ds) {
 
     /* NULL with a nonzero capacity is a NULL pointer, not a size query. */
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_dataset_root(ds, NULL, 10, &size));
+    /* A capacity above SSIZE_MAX cannot be real. */
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_root(ds, buf, SIZE_MAX, &size));
+    CHECK(untouched(buf + need, 16));
     free(buf);
 }
 
@@ -407,16 +498,20 @@ static void test_counts_and_labels(chexpert_dataset *ds) {
 
         for (int32_t k = 0; k < label_count[split]; k++) {
             size_t size = 0;
-            EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL,
-                   chexpert_split_label_name(ds, split, k, NULL, 0, &size));
+            OK(chexpert_split_label_name(ds, split, k, NULL, 0, &size)); /* size query */
             CHECK(size == strlen(t->header[5 + k]) + 1);
             char name[512];
+            memset(name, CANARY, sizeof name);
+            EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_split_label_name(ds, split, k, name, size - 1, NULL));
+            CHECK(untouched(name, sizeof name));
             OK(chexpert_split_label_name(ds, split, k, name, sizeof name, &size));
             CHECK(strcmp(name, t->header[5 + k]) == 0);
         }
 
         int path_col = column_of(t, "Path");
         int view_col = column_of(t, "Frontal/Lateral");
+        int ap_pa_col = column_index(t, "AP/PA");
+        int64_t projection_counts[CHEXPERT_NUM_PROJECTIONS] = {0, 0, 0, 0};
         int64_t *labels = xmalloc(sizeof *labels * (size_t)label_count[split]);
         for (int64_t i = 0; i < split_count[split]; i++) {
             char **row = t->cells[i];
@@ -424,9 +519,15 @@ static void test_counts_and_labels(chexpert_dataset *ds) {
             CHECK(strcmp(name, row[path_col]) == 0);
             free(name);
 
-            int32_t view = -1;
+            int64_t view = -1;
             OK(chexpert_example_view(ds, split, i, &view));
             CHECK(view == view_of(row[view_col]));
+
+            int64_t projection = -1;
+            OK(chexpert_batch_projections(ds, split, &i, 1, &projection, 1));
+            int expected_projection = projection_of(row[view_col], ap_pa_col >= 0 ? row[ap_pa_col] : NULL);
+            CHECK(projection == expected_projection);
+            projection_counts[expected_projection]++;
 
             OK(chexpert_example_labels(ds, split, i, labels, (size_t)label_count[split]));
             for (int32_t k = 0; k < label_count[split]; k++) {
@@ -435,6 +536,11 @@ static void test_counts_and_labels(chexpert_dataset *ds) {
                 CHECK(labels[k] == expected);
             }
         }
+        int64_t counts[CHEXPERT_NUM_PROJECTIONS + 1];
+        memset(counts, CANARY, sizeof counts);
+        OK(chexpert_split_projection_counts(ds, split, counts, CHEXPERT_NUM_PROJECTIONS + 1));
+        CHECK(memcmp(counts, projection_counts, sizeof projection_counts) == 0);
+        CHECK(untouched(&counts[CHEXPERT_NUM_PROJECTIONS], sizeof counts[0]));
         free(labels);
     }
     size_t memory = 0;
@@ -446,56 +552,100 @@ static void test_bad_split(chexpert_dataset *ds) {
     static const int bad[] = {-1, CHEXPERT_NUM_SPLITS, 100, INT_MAX, INT_MIN};
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
         int split = bad[b];
-        int64_t count = 0, labels[64], index = 0;
-        int32_t n = 0, h = 0, w = 0, view = 0;
+        int64_t count = 0, labels[64], index = 0, view = 0, counts[CHEXPERT_NUM_PROJECTIONS];
+        int32_t n = 0, h = 0, w = 0, shapes[2], statuses[1], rules[64];
         char name[64];
-        uint8_t pixel[3];
+        uint8_t pixel[3], resized[8 * 8 * 3];
+        float targets[64];
+        size_t size = 0;
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_split_size(ds, split, &count));
         MESSAGE_HAS("split");
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_split_num_labels(ds, split, &n));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
                chexpert_split_label_name(ds, split, 0, name, sizeof name, NULL));
-        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_example_shape(ds, split, 0, &h, &w));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
+               chexpert_split_projection_counts(ds, split, counts, CHEXPERT_NUM_PROJECTIONS));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_example_image(ds, split, 0, NULL, 0, &h, &w));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
                chexpert_example_image(ds, split, 0, pixel, sizeof pixel, &h, &w));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_example_labels(ds, split, 0, labels, 64));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_example_view(ds, split, 0, &view));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
                chexpert_example_name(ds, split, 0, name, sizeof name, NULL));
-        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_shapes(ds, split, &index, 1, &h, &w, 1));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-               chexpert_batch_read(ds, split, &index, 1, NULL, NULL, NULL, 0, labels, 64, NULL, 0, 1));
+               chexpert_batch_images(ds, split, &index, 1, NULL, NULL, 0, shapes));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_labels(ds, split, &index, 1, labels, 64));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_views(ds, split, &index, 1, labels, 64));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_projections(ds, split, &index, 1, labels, 64));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
+               chexpert_batch_names(ds, split, &index, 1, name, sizeof name, &size));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
+               chexpert_batch_resized(ds, split, &index, 1, good, resized, sizeof resized, statuses));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_target_rules(ds, split, good, rules, 64, &size, NULL));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
+               chexpert_batch_targets(ds, split, &index, 1, good, targets, NULL, 64));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
+               chexpert_batch_verify(ds, split, &index, 1, good, statuses, NULL, 0));
     }
 }
 
 static void test_out_of_range(chexpert_dataset *ds) {
     for (int split = 0; split < CHEXPERT_NUM_SPLITS; split++) {
         const int64_t bad[] = {-1, split_count[split], split_count[split] + 1, INT64_MAX, INT64_MIN};
-        int64_t *labels = xmalloc(sizeof *labels * (size_t)label_count[split]);
+        size_t L = (size_t)label_count[split];
+        int64_t *labels = xmalloc(sizeof *labels * L);
         for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
             int64_t index = bad[b];
-            int32_t h = -7, w = -7, view = -7;
+            int32_t h = -7, w = -7, shapes[2] = {-7, -7}, statuses[2];
+            int64_t view = -7, views[2];
             char name[256];
-            uint8_t pixels[64];
+            uint8_t pixels[64], resized[8 * 8 * 3];
+            float targets[64];
             memset(pixels, CANARY, sizeof pixels);
             memset(name, CANARY, sizeof name);
-            memset(labels, CANARY, sizeof *labels * (size_t)label_count[split]);
-            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_example_shape(ds, split, index, &h, &w));
-            char *text = format("%" PRId64, index);
+            memset(labels, CANARY, sizeof *labels * L);
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_example_image(ds, split, index, NULL, 0, &h, &w));
+            CHECK(h == -7 && w == -7);
+            char *text = xformat("%" PRId64, index);
             MESSAGE_HAS(text);
             free(text);
             EXPECT(CHEXPERT_E_OUT_OF_RANGE,
                    chexpert_example_image(ds, split, index, pixels, sizeof pixels, NULL, NULL));
             CHECK(untouched(pixels, sizeof pixels));
-            EXPECT(CHEXPERT_E_OUT_OF_RANGE,
-                   chexpert_example_labels(ds, split, index, labels, (size_t)label_count[split]));
-            CHECK(untouched(labels, sizeof *labels * (size_t)label_count[split]));
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_example_labels(ds, split, index, labels, L));
+            CHECK(untouched(labels, sizeof *labels * L));
             EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_example_view(ds, split, index, &view));
             CHECK(view == -7);
             EXPECT(CHEXPERT_E_OUT_OF_RANGE,
                    chexpert_example_name(ds, split, index, name, sizeof name, NULL));
             CHECK(untouched(name, sizeof name));
-            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_shapes(ds, split, &index, 1, &h, &w, 1));
+
+            /* Batches: the bad index at position 1, after a good one. */
+            int64_t pair[2] = {0, index};
+            size_t size = 12345;
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_images(ds, split, pair, 2, NULL, NULL, 0, shapes));
+            MESSAGE_HAS("indices[1]");
+            CHECK(shapes[0] == -7 && shapes[1] == -7);
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_labels(ds, split, pair, 2, labels, L));
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_views(ds, split, pair, 2, views, 2));
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_projections(ds, split, pair, 2, views, 2));
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE,
+                   chexpert_batch_names(ds, split, pair, 2, name, sizeof name, &size));
+            CHECK(untouched(name, sizeof name));
+            memset(resized, CANARY, sizeof resized);
+            memset(statuses, CANARY, sizeof statuses);
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE,
+                   chexpert_batch_resized(ds, split, &index, 1, good, resized, sizeof resized, statuses));
+            CHECK(untouched(resized, sizeof resized));
+            CHECK(untouched(statuses, sizeof statuses));
+            memset(targets, CANARY, sizeof targets);
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE,
+                   chexpert_batch_targets(ds, split, pair, 2, good, targets, NULL, 64));
+            CHECK(untouched(targets, sizeof targets));
+            EXPECT(CHEXPERT_E_OUT_OF_RANGE,
+                   chexpert_batch_verify(ds, split, pair, 2, good, statuses, NULL, 0));
+            CHECK(untouched(statuses, sizeof statuses));
+            CHECK(untouched(labels, sizeof *labels * L));
         }
         char name[64];
         EXPECT(CHEXPERT_E_OUT_OF_RANGE,
@@ -508,38 +658,75 @@ static void test_out_of_range(chexpert_dataset *ds) {
     }
 }
 
-/* Every function that takes a handle, with otherwise valid arguments, must
- * return `expected` for handle `d` (NULL, closed or made up). */
+/* Every function that takes a dataset handle, with otherwise valid
+ * arguments, must return `expected` for handle `d` (NULL, closed, made up,
+ * or a parameter set). */
 static void expect_every_handle_call(chexpert_dataset *d, int expected) {
-    int64_t index = 0, count = 0, labels[64], value = 0;
-    int32_t h = 0, w = 0, view = 0, n = 0;
+    int64_t index = 0, count = 0, labels[64], value = 0, view = 0, counts[CHEXPERT_NUM_PROJECTIONS];
+    int32_t h = 0, w = 0, n = 0, shapes[2], statuses[1], rules[64];
     size_t size = 0;
     char name[64];
-    uint8_t pixel[3];
+    uint8_t pixel[3], resized[8 * 8 * 3];
+    float targets[64];
     int T = CHEXPERT_SPLIT_TRAIN;
     EXPECT(expected, chexpert_split_size(d, T, &count));
     EXPECT(expected, chexpert_split_num_labels(d, T, &n));
     EXPECT(expected, chexpert_split_label_name(d, T, 0, name, sizeof name, &size));
+    EXPECT(expected, chexpert_split_projection_counts(d, T, counts, CHEXPERT_NUM_PROJECTIONS));
     EXPECT(expected, chexpert_dataset_root(d, name, sizeof name, &size));
-    EXPECT(expected, chexpert_dataset_set_option(d, CHEXPERT_OPTION_DCT, 0));
-    EXPECT(expected, chexpert_dataset_get_option(d, CHEXPERT_OPTION_DCT, &value));
+    EXPECT(expected, chexpert_dataset_root(d, NULL, 0, &size));
+    EXPECT(expected, chexpert_dataset_set_option(d, CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST));
+    EXPECT(expected, chexpert_dataset_get_option(d, CHEXPERT_KEY_DCT, &value));
     EXPECT(expected, chexpert_dataset_memory_usage(d, &size));
-    EXPECT(expected, chexpert_example_shape(d, T, 0, &h, &w));
+    EXPECT(expected, chexpert_example_image(d, T, 0, NULL, 0, &h, &w));
     EXPECT(expected, chexpert_example_image(d, T, 0, pixel, 3, &h, &w));
     EXPECT(expected, chexpert_example_labels(d, T, 0, labels, 64));
     EXPECT(expected, chexpert_example_view(d, T, 0, &view));
     EXPECT(expected, chexpert_example_name(d, T, 0, name, sizeof name, &size));
-    EXPECT(expected, chexpert_batch_shapes(d, T, &index, 1, &h, &w, 1));
-    EXPECT(expected,
-           chexpert_batch_read(d, T, &index, 1, NULL, NULL, NULL, 0, labels, 64, NULL, 0, 1));
+    EXPECT(expected, chexpert_batch_images(d, T, &index, 1, good, NULL, 0, shapes));
+    EXPECT(expected, chexpert_batch_labels(d, T, &index, 1, labels, 64));
+    EXPECT(expected, chexpert_batch_views(d, T, &index, 1, labels, 64));
+    EXPECT(expected, chexpert_batch_projections(d, T, &index, 1, labels, 64));
+    EXPECT(expected, chexpert_batch_names(d, T, &index, 1, name, sizeof name, &size));
+    EXPECT(expected, chexpert_batch_resized(d, T, &index, 1, good, resized, sizeof resized, statuses));
+    EXPECT(expected, chexpert_target_rules(d, T, good, rules, 64, &size, NULL));
+    EXPECT(expected, chexpert_batch_targets(d, T, &index, 1, good, targets, NULL, 64));
+    EXPECT(expected, chexpert_batch_verify(d, T, &index, 1, good, statuses, NULL, 0));
+}
+
+/* Every function that takes a parameter set, with otherwise valid arguments
+ * (a live dataset), must return `expected` for `p` (closed, freed, made up,
+ * or a dataset handle). */
+static void expect_every_params_call(chexpert_dataset *ds, chexpert_params *p, int expected) {
+    int64_t index = 0, value = 0, out[4];
+    int32_t shapes[2], statuses[1], rules[64], rule[3] = {0, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_BLANK_NEGATIVE};
+    size_t size = 0;
+    uint8_t resized[8 * 8 * 3];
+    float targets[64], mean[1] = {0.5f};
+    int T = CHEXPERT_SPLIT_TRAIN;
+    EXPECT(expected, chexpert_params_set(p, CHEXPERT_KEY_THREADS, 1));
+    EXPECT(expected, chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, mean, 1));
+    EXPECT(expected, chexpert_params_set_rules(p, rule, 1));
+    EXPECT(expected, chexpert_params_get(p, CHEXPERT_KEY_THREADS, &value));
+    chexpert_dataset *opened = (chexpert_dataset *)(uintptr_t)0x1234;
+    EXPECT(expected, chexpert_dataset_open(&opened, fixture_dir, p));
+    CHECK(opened == NULL);
+    EXPECT(expected, chexpert_batch_images(ds, T, &index, 1, p, NULL, 0, shapes));
+    EXPECT(expected, chexpert_resize_output_bytes(p, 1, &size));
+    EXPECT(expected, chexpert_batch_resized(ds, T, &index, 1, p, resized, sizeof resized, statuses));
+    EXPECT(expected, chexpert_target_rules(ds, T, p, rules, 64, &size, NULL));
+    EXPECT(expected, chexpert_batch_targets(ds, T, &index, 1, p, targets, NULL, 64));
+    EXPECT(expected, chexpert_shard_indices(p, 4, out, 4, &size));
+    EXPECT(expected, chexpert_batch_verify(ds, T, &index, 1, p, statuses, NULL, 0));
 }
 
 static void test_null_arguments(chexpert_dataset *ds) {
-    int64_t index = 0, labels[64];
-    int32_t h = 0, w = 0;
+    int64_t index = 0, labels[64], value = 0;
+    int32_t h = 0, w = 0, shapes[2], statuses[1], rules[64];
     size_t size = 0;
     char name[64];
-    uint8_t pixel[3];
+    uint8_t pixel[3], resized[8 * 8 * 3];
+    float targets[64], mean[1] = {0.5f};
     int T = CHEXPERT_SPLIT_TRAIN;
 
     /* NULL handle: NULL_POINTER, naming `ds`. */
@@ -552,41 +739,78 @@ static void test_null_arguments(chexpert_dataset *ds) {
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_split_num_labels(ds, T, NULL));
     MESSAGE_HAS("out_count");
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_split_label_name(ds, T, 0, NULL, 8, &size));
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_dataset_get_option(ds, CHEXPERT_OPTION_DCT, NULL));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_split_projection_counts(ds, T, NULL, 4));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, NULL));
     MESSAGE_HAS("out_value");
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_dataset_memory_usage(ds, NULL));
     MESSAGE_HAS("out_bytes");
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_example_shape(ds, T, 0, NULL, &w));
-    MESSAGE_HAS("out_height");
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_example_shape(ds, T, 0, &h, NULL));
-    MESSAGE_HAS("out_width");
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_example_image(ds, T, 0, NULL, 1000, &h, &w));
-    MESSAGE_HAS("image");
+    MESSAGE_HAS("out");
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_example_labels(ds, T, 0, NULL, 64));
-    MESSAGE_HAS("labels");
+    MESSAGE_HAS("out");
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_example_view(ds, T, 0, NULL));
     MESSAGE_HAS("out_view");
     EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_example_name(ds, T, 0, NULL, 8, &size));
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_shapes(ds, T, NULL, 1, &h, &w, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_images(ds, T, NULL, 1, NULL, NULL, 0, shapes));
     MESSAGE_HAS("indices");
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_shapes(ds, T, &index, 1, NULL, &w, 1));
-    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_shapes(ds, T, &index, 1, &h, NULL, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_images(ds, T, &index, 1, NULL, NULL, 3, shapes));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_labels(ds, T, NULL, 1, labels, 64));
+    MESSAGE_HAS("indices");
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_labels(ds, T, &index, 1, NULL, 64));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_views(ds, T, &index, 1, NULL, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_projections(ds, T, &index, 1, NULL, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_names(ds, T, &index, 1, NULL, 8, &size));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_names(ds, T, NULL, 1, name, sizeof name, &size));
     EXPECT(CHEXPERT_E_NULL_POINTER,
-           chexpert_batch_read(ds, T, NULL, 1, NULL, NULL, NULL, 0, labels, 64, NULL, 0, 1));
-    /* Images without shapes. */
+           chexpert_batch_resized(ds, T, &index, 1, good, NULL, sizeof resized, statuses));
     EXPECT(CHEXPERT_E_NULL_POINTER,
-           chexpert_batch_read(ds, T, &index, 1, NULL, &w, pixel, 3, NULL, 0, NULL, 0, 1));
-    EXPECT(CHEXPERT_E_NULL_POINTER,
-           chexpert_batch_read(ds, T, &index, 1, &h, NULL, pixel, 3, NULL, 0, NULL, 0, 1));
-    /* An output with NULL but a nonzero capacity. */
-    EXPECT(CHEXPERT_E_NULL_POINTER,
-           chexpert_batch_read(ds, T, &index, 1, NULL, NULL, NULL, 0, NULL, 64, NULL, 0, 1));
-    EXPECT(CHEXPERT_E_NULL_POINTER,
-           chexpert_batch_read(ds, T, &index, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, 1, 1));
+           chexpert_batch_resized(ds, T, NULL, 1, good, resized, sizeof resized, statuses));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_resize_output_bytes(good, 1, NULL));
+    MESSAGE_HAS("out_bytes");
+    /* NULL params: no key set, so HEIGHT and WIDTH are missing. */
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_resize_output_bytes(NULL, 1, &size));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_target_rules(ds, T, good, NULL, 3, &size, NULL));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_targets(ds, T, &index, 1, good, NULL, NULL, 64));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_targets(ds, T, NULL, 1, good, targets, NULL, 64));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_verify(ds, T, &index, 1, good, NULL, NULL, 0));
+    MESSAGE_HAS("statuses");
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_batch_verify(ds, T, NULL, 1, good, statuses, NULL, 0));
+    int64_t out[4];
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_shard_indices(NULL, 4, NULL, 4, &size));
+
+    /* Parameter calls: NULL handle, NULL arguments. */
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_create(NULL));
+    MESSAGE_HAS("out");
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_set(NULL, CHEXPERT_KEY_THREADS, 1));
+    MESSAGE_HAS("params");
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_set_floats(NULL, CHEXPERT_KEY_MEAN, mean, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_set_rules(NULL, rules, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_get(NULL, CHEXPERT_KEY_THREADS, &value));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_get(good, CHEXPERT_KEY_THREADS, NULL));
+    MESSAGE_HAS("out_value");
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_set_floats(good, CHEXPERT_KEY_MEAN, NULL, 1));
+    EXPECT(CHEXPERT_E_NULL_POINTER, chexpert_params_set_rules(good, NULL, 1));
+    chexpert_params_free(NULL);
+    passed++;
+
+    /* NULL params where they are optional: the defaults. */
+    OK(chexpert_batch_images(ds, T, &index, 1, NULL, NULL, 0, shapes));
+    OK(chexpert_batch_verify(ds, T, &index, 1, NULL, statuses, NULL, 0));
+    CHECK(statuses[0] == CHEXPERT_OK);
+    size = 0;
+    OK(chexpert_shard_indices(NULL, 4, out, 4, &size));
+    CHECK(size == 4 && out[0] == 0 && out[3] == 3);
+    /* ... and where a key is required: INVALID_ARGUMENT (HEIGHT, WIDTH; a preset or rules). */
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
+           chexpert_batch_resized(ds, T, &index, 1, NULL, resized, sizeof resized, statuses));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_target_rules(ds, T, NULL, rules, 64, &size, NULL));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_targets(ds, T, &index, 1, NULL, targets, NULL, 64));
 
     /* A NULL out_size is allowed. */
     OK(chexpert_split_label_name(ds, T, 0, name, sizeof name, NULL));
     OK(chexpert_example_name(ds, T, 0, name, sizeof name, NULL));
+    OK(chexpert_batch_names(ds, T, &index, 1, name, sizeof name, NULL));
+    (void)pixel;
 }
 
 /* Decodes `file` with TurboJPEG directly: RGB, flags FASTDCT or ISLOW.
@@ -610,18 +834,24 @@ static uint8_t *reference_decode(const char *file, int fast, int *height, int *w
 
 static void test_images(chexpert_dataset *ds) {
     int64_t value = -1;
-    OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_DCT, &value));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, &value));
     CHECK(value == CHEXPERT_DCT_FAST);
     int differs = 0, grey_images = 0, colour_images = 0;
+    /* A per-call DCT overrides the handle's. */
+    chexpert_params *accurate = new_params(), *fast_call = new_params();
+    OK(chexpert_params_set(accurate, CHEXPERT_KEY_DCT, CHEXPERT_DCT_ACCURATE));
+    OK(chexpert_params_set(fast_call, CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST));
 
     for (int split = 0; split < CHEXPERT_NUM_SPLITS; split++) {
         int64_t n = split_count[split] < 40 ? split_count[split] : 40;
         for (int64_t i = 0; i < n; i++) {
             int32_t h = 0, w = 0;
-            OK(chexpert_example_shape(ds, split, i, &h, &w));
-            CHECK(h > 0 && w > 0);
+            image_size(ds, split, i, &h, &w);
             size_t bytes = (size_t)h * (size_t)w * 3;
             uint8_t *image = xmalloc(bytes + 8);
+
+            /* The size query with NULL outputs is fine too. */
+            OK(chexpert_example_image(ds, split, i, NULL, 0, NULL, NULL));
 
             /* One byte short: too small, shape still reported, nothing written. */
             int32_t h2 = 0, w2 = 0;
@@ -630,17 +860,20 @@ static void test_images(chexpert_dataset *ds) {
                    chexpert_example_image(ds, split, i, image, bytes - 1, &h2, &w2));
             CHECK(h2 == h && w2 == w);
             CHECK(untouched(image, bytes + 8));
-            char *needed = format("%zu", bytes);
+            char *needed = xformat("%zu", bytes);
             MESSAGE_HAS(needed);
             free(needed);
+            /* Non-NULL with capacity 0 is too small, not a size query. */
+            h2 = w2 = 0;
             EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL,
-                   chexpert_example_image(ds, split, i, image, 0, NULL, NULL));
+                   chexpert_example_image(ds, split, i, image, 0, &h2, &w2));
+            CHECK(h2 == h && w2 == w);
             CHECK(untouched(image, bytes + 8));
 
             char *name = library_name(ds, split, i);
             char *file = image_file(dataset_folder, name);
             for (int fast = 1; fast >= 0; fast--) {
-                OK(chexpert_dataset_set_option(ds, CHEXPERT_OPTION_DCT,
+                OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_DCT,
                                                fast ? CHEXPERT_DCT_FAST : CHEXPERT_DCT_ACCURATE));
                 h2 = w2 = 0;
                 memset(image, CANARY, bytes + 8);
@@ -651,6 +884,16 @@ static void test_images(chexpert_dataset *ds) {
                 uint8_t *reference = reference_decode(file, fast, &rh, &rw, &colorspace);
                 CHECK(rh == h && rw == w);
                 CHECK(memcmp(image, reference, bytes) == 0);
+                /* batch_images with the other DCT as the call's key (the
+                 * handle's option set to the opposite one). */
+                OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_DCT,
+                                               fast ? CHEXPERT_DCT_ACCURATE : CHEXPERT_DCT_FAST));
+                int32_t shape[2] = {0, 0};
+                memset(image, CANARY, bytes + 8);
+                OK(chexpert_batch_images(ds, split, &i, 1, fast ? fast_call : accurate, image, bytes, shape));
+                CHECK(shape[0] == h && shape[1] == w);
+                CHECK(memcmp(image, reference, bytes) == 0);
+                CHECK(untouched(image + bytes, 8));
                 free(reference);
                 /* Grey images are replicated into all three channels. */
                 if (colorspace == TJCS_GRAY) {
@@ -670,12 +913,14 @@ static void test_images(chexpert_dataset *ds) {
             differs |= memcmp(a, b, bytes) != 0;
             free(a);
             free(b);
-            OK(chexpert_dataset_set_option(ds, CHEXPERT_OPTION_DCT, CHEXPERT_DCT_FAST));
+            OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST));
             free(file);
             free(name);
             free(image);
         }
     }
+    chexpert_params_free(accurate);
+    chexpert_params_free(fast_call);
     CHECK(grey_images > 0);
     printf("images: %d grey and %d colour decodes equal TurboJPEG's (FASTDCT and ISLOW)\n",
            grey_images, colour_images);
@@ -692,38 +937,68 @@ static void test_batches(chexpert_dataset *ds) {
     indices[count - 2] = 0;
     indices[count - 1] = 0;
 
-    int32_t *heights = xmalloc(sizeof *heights * count), *widths = xmalloc(sizeof *widths * count);
-    OK(chexpert_batch_shapes(ds, T, indices, count, heights, widths, 2));
+    /* The size query: shapes only, OK. */
+    int32_t *shapes = xmalloc(sizeof *shapes * 2 * count);
+    memset(shapes, CANARY, sizeof *shapes * 2 * count);
+    chexpert_params *two = threads_params(2);
+    OK(chexpert_batch_images(ds, T, indices, count, two, NULL, 0, shapes));
     size_t total = 0;
     for (size_t k = 0; k < count; k++) {
         int32_t h = 0, w = 0;
-        OK(chexpert_example_shape(ds, T, indices[k], &h, &w));
-        CHECK(heights[k] == h && widths[k] == w);
+        image_size(ds, T, indices[k], &h, &w);
+        CHECK(shapes[2 * k] == h && shapes[2 * k + 1] == w);
         total += (size_t)h * (size_t)w * 3;
     }
-    /* Thread counts: 0 (all CPUs), 1, more than count; negative is invalid. */
-    int32_t *h2 = xmalloc(sizeof *h2 * count), *w2 = xmalloc(sizeof *w2 * count);
-    static const int thread_counts[] = {0, 1, 1000};
+    /* Thread counts: 0 (all CPUs), 1, more than count; negative is refused when set. */
+    int32_t *shapes2 = xmalloc(sizeof *shapes2 * 2 * count);
+    static const int64_t thread_counts[] = {0, 1, 1000, CHEXPERT_MAX_THREADS};
     for (size_t t = 0; t < sizeof thread_counts / sizeof thread_counts[0]; t++) {
-        OK(chexpert_batch_shapes(ds, T, indices, count, h2, w2, thread_counts[t]));
-        CHECK(memcmp(h2, heights, sizeof *h2 * count) == 0 && memcmp(w2, widths, sizeof *w2 * count) == 0);
+        chexpert_params *p = threads_params(thread_counts[t]);
+        OK(chexpert_batch_images(ds, T, indices, count, p, NULL, 0, shapes2));
+        CHECK(memcmp(shapes2, shapes, sizeof *shapes * 2 * count) == 0);
+        chexpert_params_free(p);
     }
-    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_shapes(ds, T, indices, count, h2, w2, -1));
-    MESSAGE_HAS("num_threads");
-    OK(chexpert_batch_shapes(ds, T, NULL, 0, NULL, NULL, 2)); /* empty batch */
+    {
+        chexpert_params *p = new_params();
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, CHEXPERT_KEY_THREADS, -1));
+        MESSAGE_HAS("THREADS");
+        int64_t value = -5;
+        OK(chexpert_params_get(p, CHEXPERT_KEY_THREADS, &value));
+        CHECK(value == 0); /* unchanged: the default */
+        chexpert_params_free(p);
+    }
+    OK(chexpert_batch_images(ds, T, NULL, 0, two, NULL, 0, NULL)); /* empty batch */
+    OK(chexpert_batch_images(ds, T, indices, count, two, NULL, 0, NULL)); /* nothing asked */
 
     /* The full read, compared with the per-example calls. */
     uint8_t *images = xmalloc(total + 8);
     int64_t *labels = xmalloc(sizeof *labels * count * L);
-    int32_t *views = xmalloc(sizeof *views * count);
+    int64_t *views = xmalloc(sizeof *views * count), *projections = xmalloc(sizeof *projections * count);
     memset(images, CANARY, total + 8);
-    OK(chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, labels, count * L,
-                           views, count, 2));
+    memset(shapes2, CANARY, sizeof *shapes2 * 2 * count);
+    OK(chexpert_batch_images(ds, T, indices, count, two, images, total, shapes2));
+    CHECK(memcmp(shapes2, shapes, sizeof *shapes * 2 * count) == 0);
     CHECK(untouched(images + total, 8));
-    size_t offset = 0;
+    /* Without out_shapes too. */
+    uint8_t *images2 = xmalloc(total);
+    OK(chexpert_batch_images(ds, T, indices, count, NULL, images2, total, NULL));
+    CHECK(memcmp(images2, images, total) == 0);
+    free(images2);
+    OK(chexpert_batch_labels(ds, T, indices, count, labels, count * L));
+    OK(chexpert_batch_views(ds, T, indices, count, views, count));
+    OK(chexpert_batch_projections(ds, T, indices, count, projections, count));
+    size_t names_size = 0;
+    OK(chexpert_batch_names(ds, T, indices, count, NULL, 0, &names_size)); /* size query */
+    char *names = xmalloc(names_size + 8);
+    memset(names, CANARY, names_size + 8);
+    size_t names_size2 = 0;
+    OK(chexpert_batch_names(ds, T, indices, count, names, names_size, &names_size2));
+    CHECK(names_size2 == names_size);
+    CHECK(untouched(names + names_size, 8));
+    size_t offset = 0, name_offset = 0;
     int64_t *one_labels = xmalloc(sizeof *one_labels * L);
     for (size_t k = 0; k < count; k++) {
-        size_t bytes = (size_t)heights[k] * (size_t)widths[k] * 3;
+        size_t bytes = (size_t)shapes[2 * k] * (size_t)shapes[2 * k + 1] * 3;
         uint8_t *one = xmalloc(bytes);
         OK(chexpert_example_image(ds, T, indices[k], one, bytes, NULL, NULL));
         CHECK(memcmp(one, images + offset, bytes) == 0);
@@ -731,127 +1006,209 @@ static void test_batches(chexpert_dataset *ds) {
         offset += bytes;
         OK(chexpert_example_labels(ds, T, indices[k], one_labels, L));
         CHECK(memcmp(one_labels, labels + k * L, sizeof *labels * L) == 0);
-        int32_t view = -1;
+        int64_t view = -1;
         OK(chexpert_example_view(ds, T, indices[k], &view));
         CHECK(views[k] == view);
+        CHECK(projections[k] >= 0 && projections[k] < CHEXPERT_NUM_PROJECTIONS);
+        CHECK((projections[k] == CHEXPERT_PROJECTION_LATERAL) == (view == CHEXPERT_VIEW_LATERAL));
+        char *name = library_name(ds, T, indices[k]);
+        CHECK(name_offset + strlen(name) + 1 <= names_size);
+        CHECK(strcmp(names + name_offset, name) == 0);
+        name_offset += strlen(name) + 1;
+        free(name);
     }
+    CHECK(offset == total);
+    CHECK(name_offset == names_size);
     free(one_labels);
 
-    /* Labels only, views only, and the empty batch. */
-    int64_t *labels2 = xmalloc(sizeof *labels2 * count * L);
-    OK(chexpert_batch_read(ds, T, indices, count, NULL, NULL, NULL, 0, labels2, count * L, NULL, 0, 1));
-    CHECK(memcmp(labels2, labels, sizeof *labels * count * L) == 0);
-    int32_t *views2 = xmalloc(sizeof *views2 * count);
-    OK(chexpert_batch_read(ds, T, indices, count, NULL, NULL, NULL, 0, NULL, 0, views2, count, 0));
-    CHECK(memcmp(views2, views, sizeof *views * count) == 0);
-    OK(chexpert_batch_read(ds, T, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 1));
+    /* Empty batches of every kind. */
+    OK(chexpert_batch_labels(ds, T, NULL, 0, NULL, 0));
+    OK(chexpert_batch_views(ds, T, NULL, 0, NULL, 0));
+    OK(chexpert_batch_projections(ds, T, NULL, 0, NULL, 0));
+    size_t empty = 99;
+    OK(chexpert_batch_names(ds, T, NULL, 0, NULL, 0, &empty));
+    CHECK(empty == 0);
 
-    /* Capacity errors: reported before anything is written. */
+    /* Capacity errors: reported before anything is written; batch_images
+     * still sets the shapes. */
     memset(images, CANARY, total + 8);
-    memset(labels, CANARY, sizeof *labels * count * L);
-    memset(views, CANARY, sizeof *views * count);
-    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total - 1, labels,
-                               count * L, views, count, 2));
-    char *needed = format("%zu", total);
+    memset(shapes2, CANARY, sizeof *shapes2 * 2 * count);
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_images(ds, T, indices, count, two, images, total - 1, shapes2));
+    char *needed = xformat("%zu", total);
     MESSAGE_HAS(needed);
     free(needed);
+    CHECK(memcmp(shapes2, shapes, sizeof *shapes * 2 * count) == 0);
     CHECK(untouched(images, total + 8));
-    CHECK(untouched(labels, sizeof *labels * count * L));
-    CHECK(untouched(views, sizeof *views * count));
-    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, labels,
-                               count * L - 1, views, count, 2));
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_images(ds, T, indices, count, two, images, 1, NULL));
     CHECK(untouched(images, total + 8));
+    memset(labels, CANARY, sizeof *labels * count * L);
+    memset(views, CANARY, sizeof *views * count);
+    memset(projections, CANARY, sizeof *projections * count);
+    memset(names, CANARY, names_size + 8);
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_labels(ds, T, indices, count, labels, count * L - 1));
     CHECK(untouched(labels, sizeof *labels * count * L));
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_views(ds, T, indices, count, views, count - 1));
     CHECK(untouched(views, sizeof *views * count));
-    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, labels,
-                               count * L, views, count - 1, 2));
-    CHECK(untouched(images, total + 8));
-    CHECK(untouched(labels, sizeof *labels * count * L));
-    CHECK(untouched(views, sizeof *views * count));
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_projections(ds, T, indices, count, projections, count - 1));
+    CHECK(untouched(projections, sizeof *projections * count));
+    names_size2 = 0;
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_names(ds, T, indices, count, names, names_size - 1, &names_size2));
+    CHECK(names_size2 == names_size);
+    CHECK(untouched(names, names_size + 8));
 
     /* An index error at the last position: found before anything is written. */
     int64_t saved = indices[count - 1];
     indices[count - 1] = n;
-    EXPECT(CHEXPERT_E_OUT_OF_RANGE,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, labels,
-                               count * L, views, count, 2));
-    char *position = format("indices[%zu]", count - 1);
+    memset(shapes2, CANARY, sizeof *shapes2 * 2 * count);
+    EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_images(ds, T, indices, count, two, images, total, shapes2));
+    char *position = xformat("indices[%zu]", count - 1);
     MESSAGE_HAS(position);
-    free(position);
     CHECK(untouched(images, total + 8));
+    CHECK(untouched(shapes2, sizeof *shapes2 * 2 * count));
+    EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_labels(ds, T, indices, count, labels, count * L));
+    MESSAGE_HAS(position);
     CHECK(untouched(labels, sizeof *labels * count * L));
+    EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_views(ds, T, indices, count, views, count));
     CHECK(untouched(views, sizeof *views * count));
+    EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_projections(ds, T, indices, count, projections, count));
+    CHECK(untouched(projections, sizeof *projections * count));
+    EXPECT(CHEXPERT_E_OUT_OF_RANGE, chexpert_batch_names(ds, T, indices, count, names, names_size, NULL));
+    CHECK(untouched(names, names_size + 8));
+    free(position);
     indices[count - 1] = saved;
 
-    /* num_threads < 0 is an argument error: found before anything is written,
-     * also when only labels and views are asked for. */
-    EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, labels,
-                               count * L, views, count, -1));
+    /* A capacity above SSIZE_MAX is an argument error. */
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_images(ds, T, indices, count, two, images, SIZE_MAX, shapes2));
     CHECK(untouched(images, total + 8));
-    CHECK(untouched(labels, sizeof *labels * count * L));
-    CHECK(untouched(views, sizeof *views * count));
-    EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-           chexpert_batch_read(ds, T, indices, count, NULL, NULL, NULL, 0, labels, count * L, views,
-                               count, -1));
-    CHECK(untouched(labels, sizeof *labels * count * L));
-    CHECK(untouched(views, sizeof *views * count));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_labels(ds, T, indices, SIZE_MAX, labels, count * L));
 
-    /* Caller shapes that disagree with a file: INVALID_ARGUMENT. */
-    heights[0] -= 1; /* one row less: the buffer is still big enough */
-    EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, NULL, 0,
-                               NULL, 0, 2));
-    MESSAGE_HAS("heights");
-    heights[0] += 1;
-    /* Non-positive caller shapes: INVALID_ARGUMENT before anything is written. */
-    int32_t zero = heights[0];
-    heights[0] = 0;
-    memset(images, CANARY, total + 8);
-    EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-           chexpert_batch_read(ds, T, indices, count, heights, widths, images, total, NULL, 0, NULL,
-                               0, 2));
-    CHECK(untouched(images, total + 8));
-    heights[0] = zero;
-
-    free(views2);
-    free(labels2);
+    chexpert_params_free(two);
+    free(names);
+    free(projections);
     free(views);
     free(labels);
     free(images);
-    free(h2);
-    free(w2);
-    free(heights);
-    free(widths);
+    free(shapes2);
+    free(shapes);
     free(indices);
+}
+
+/* Resized batches: sizes, statuses, canaries. The pixels themselves are
+ * checked against Pillow in Tests/python/test_resized.py. */
+static void test_resized(chexpert_dataset *ds) {
+    int T = CHEXPERT_SPLIT_TRAIN;
+    chexpert_params *p = new_params();
+    size_t bytes = 0;
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_resize_output_bytes(p, 4, &bytes)); /* no size */
+    MESSAGE_HAS("HEIGHT");
+    OK(chexpert_params_set(p, CHEXPERT_KEY_HEIGHT, 5));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_resize_output_bytes(p, 4, &bytes)); /* no width */
+    MESSAGE_HAS("WIDTH");
+    OK(chexpert_params_set(p, CHEXPERT_KEY_WIDTH, 7));
+    OK(chexpert_resize_output_bytes(p, 4, &bytes));
+    CHECK(bytes == 4 * 5 * 7 * 3);
+    OK(chexpert_resize_output_bytes(p, 0, &bytes));
+    CHECK(bytes == 0);
+    OK(chexpert_params_set(p, CHEXPERT_KEY_CHANNELS, 1));
+    OK(chexpert_resize_output_bytes(p, 4, &bytes));
+    CHECK(bytes == 4 * 5 * 7);
+    OK(chexpert_params_set(p, CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_FLOAT32));
+    OK(chexpert_resize_output_bytes(p, 4, &bytes));
+    CHECK(bytes == 4 * 5 * 7 * 4);
+    OK(chexpert_params_set(p, CHEXPERT_KEY_NORMALIZE, CHEXPERT_NORMALIZE_IMAGENET));
+    OK(chexpert_resize_output_bytes(p, 4, &bytes));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_UINT8)); /* uint8 + a normalisation */
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_resize_output_bytes(p, 4, &bytes));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_NORMALIZE, CHEXPERT_NORMALIZE_NONE));
+    /* A size that overflows size_t. */
+    OK(chexpert_params_set(p, CHEXPERT_KEY_HEIGHT, CHEXPERT_MAX_SIDE));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_WIDTH, CHEXPERT_MAX_SIDE));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_resize_output_bytes(p, (size_t)1 << 40, &bytes));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_HEIGHT, 5));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_WIDTH, 7));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_CHANNELS, 3));
+
+    /* A batch of 3 at 5x7x3 uint8; each row is a resize of that example alone. */
+    int64_t indices[3] = {0, 1, 0};
+    size_t one = 5 * 7 * 3;
+    uint8_t out[3 * 5 * 7 * 3 + 8], single[5 * 7 * 3];
+    int32_t statuses[3 + 2];
+    memset(out, CANARY, sizeof out);
+    memset(statuses, CANARY, sizeof statuses);
+    OK(chexpert_batch_resized(ds, T, indices, 3, p, out, 3 * one, statuses));
+    CHECK(statuses[0] == CHEXPERT_OK && statuses[1] == CHEXPERT_OK && statuses[2] == CHEXPERT_OK);
+    CHECK(untouched(&statuses[3], 2 * sizeof statuses[0]));
+    CHECK(untouched(out + 3 * one, 8));
+    CHECK(memcmp(out, out + 2 * one, one) == 0); /* the repeat */
+    OK(chexpert_batch_resized(ds, T, &indices[1], 1, p, single, sizeof single, NULL)); /* statuses optional */
+    CHECK(memcmp(single, out + one, one) == 0);
+    OK(chexpert_batch_resized(ds, T, NULL, 0, p, NULL, 0, NULL)); /* empty */
+    /* Too small: nothing written, statuses included. */
+    memset(out, CANARY, sizeof out);
+    memset(statuses, CANARY, sizeof statuses);
+    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_batch_resized(ds, T, indices, 3, p, out, 3 * one - 1, statuses));
+    char *needed = xformat("%zu", 3 * one);
+    MESSAGE_HAS(needed);
+    free(needed);
+    CHECK(untouched(out, sizeof out));
+    CHECK(untouched(statuses, sizeof statuses));
+    /* CUSTOM normalisation needs `channels` finite means and nonzero stds. */
+    OK(chexpert_params_set(p, CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_FLOAT32));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_NORMALIZE, CHEXPERT_NORMALIZE_CUSTOM));
+    float fout[5 * 7 * 3];
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_resized(ds, T, indices, 1, p, fout, sizeof fout, NULL));
+    const float mean[3] = {0.5f, 0.5f, 0.5f}, stdev[3] = {0.25f, 0.25f, 0.25f}, zero_std[3] = {0.25f, 0.0f, 0.25f};
+    OK(chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, mean, 3));
+    OK(chexpert_params_set_floats(p, CHEXPERT_KEY_STD, stdev, 1)); /* 1 value for 3 channels */
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_resized(ds, T, indices, 1, p, fout, sizeof fout, NULL));
+    OK(chexpert_params_set_floats(p, CHEXPERT_KEY_STD, stdev, 3));
+    OK(chexpert_batch_resized(ds, T, indices, 1, p, fout, sizeof fout, NULL));
+    for (size_t i = 0; i < 5 * 7 * 3; i++) CHECK(fout[i] >= -2.0f && fout[i] <= 2.0f);
+    if (chexpert_params_set_floats(p, CHEXPERT_KEY_STD, zero_std, 3) == CHEXPERT_OK) /* refused here or by the batch */
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_batch_resized(ds, T, indices, 1, p, fout, sizeof fout, NULL));
+    else
+        passed++;
+    chexpert_params_free(p);
 }
 
 static void test_options(chexpert_dataset *ds) {
     int64_t value = 0;
-    OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_DCT, &value));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, &value));
     CHECK(value == CHEXPERT_DCT_FAST);
-    OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_MAX_PIXELS, &value));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_MAX_PIXELS, &value));
     CHECK(value == CHEXPERT_DEFAULT_MAX_PIXELS);
-    OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_MAX_FILE_BYTES, &value));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_MAX_FILE_BYTES, &value));
     CHECK(value == CHEXPERT_DEFAULT_MAX_FILE_BYTES);
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_ON_ERROR, &value));
+    CHECK(value == CHEXPERT_ON_ERROR_RAISE);
 
-    OK(chexpert_dataset_set_option(ds, CHEXPERT_OPTION_DCT, CHEXPERT_DCT_ACCURATE));
-    OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_DCT, &value));
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_DCT, CHEXPERT_DCT_ACCURATE));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, &value));
     CHECK(value == CHEXPERT_DCT_ACCURATE);
-    static const int64_t bad_dct[] = {-1, 2, INT64_MAX, INT64_MIN};
+    /* Untagged 0 and 1 (the 0.x values), the next tagged value, another
+     * enum's value, extremes. */
+    static const int64_t bad_dct[] = {-1, 0, 1, 2, 0x0102, CHEXPERT_ON_ERROR_RAISE, CHEXPERT_FIT_COVER,
+                                      INT64_MAX, INT64_MIN};
     for (size_t i = 0; i < sizeof bad_dct / sizeof bad_dct[0]; i++) {
-        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-               chexpert_dataset_set_option(ds, CHEXPERT_OPTION_DCT, bad_dct[i]));
-        MESSAGE_HAS("CHEXPERT_OPTION_DCT");
-        OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_DCT, &value));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_KEY_DCT, bad_dct[i]));
+        MESSAGE_HAS("DCT");
+        OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_DCT, &value));
         CHECK(value == CHEXPERT_DCT_ACCURATE); /* unchanged */
     }
-    OK(chexpert_dataset_set_option(ds, CHEXPERT_OPTION_DCT, CHEXPERT_DCT_FAST));
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST));
 
-    static const int limits[] = {CHEXPERT_OPTION_MAX_PIXELS, CHEXPERT_OPTION_MAX_FILE_BYTES};
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_ON_ERROR, &value));
+    CHECK(value == CHEXPERT_ON_ERROR_SUBSTITUTE);
+    static const int64_t bad_policy[] = {0, 1, CHEXPERT_DCT_FAST, 0x0502, -1};
+    for (size_t i = 0; i < sizeof bad_policy / sizeof bad_policy[0]; i++) {
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, bad_policy[i]));
+        OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_ON_ERROR, &value));
+        CHECK(value == CHEXPERT_ON_ERROR_SUBSTITUTE);
+    }
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_RAISE));
+
+    static const int limits[] = {CHEXPERT_KEY_MAX_PIXELS, CHEXPERT_KEY_MAX_FILE_BYTES};
     for (size_t i = 0; i < 2; i++) {
         int option = limits[i];
         int64_t original = 0;
@@ -859,49 +1216,303 @@ static void test_options(chexpert_dataset *ds) {
         OK(chexpert_dataset_set_option(ds, option, 1));
         OK(chexpert_dataset_get_option(ds, option, &value));
         CHECK(value == 1);
-        OK(chexpert_dataset_set_option(ds, option, (int64_t)1 << 31));
+        OK(chexpert_dataset_set_option(ds, option, CHEXPERT_MAX_LIMIT));
         OK(chexpert_dataset_get_option(ds, option, &value));
-        CHECK(value == (int64_t)1 << 31);
+        CHECK(value == CHEXPERT_MAX_LIMIT);
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, option, 0));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, option, -1));
-        EXPECT(CHEXPERT_E_INVALID_ARGUMENT,
-               chexpert_dataset_set_option(ds, option, ((int64_t)1 << 31) + 1));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, option, CHEXPERT_MAX_LIMIT + 1));
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, option, INT64_MAX));
         OK(chexpert_dataset_get_option(ds, option, &value));
-        CHECK(value == (int64_t)1 << 31);
+        CHECK(value == CHEXPERT_MAX_LIMIT);
 
         /* A limit of 1 (pixel or byte) refuses every image with E_LIMIT. */
         OK(chexpert_dataset_set_option(ds, option, 1));
-        int32_t h = 0, w = 0;
+        int32_t h = 0, w = 0, shape[2];
         uint8_t pixels[16];
         memset(pixels, CANARY, sizeof pixels);
-        EXPECT(CHEXPERT_E_LIMIT, chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 0, &h, &w));
+        EXPECT(CHEXPERT_E_LIMIT, chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 0, NULL, 0, &h, &w));
         EXPECT(CHEXPERT_E_LIMIT,
                chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 0, pixels, sizeof pixels, NULL, NULL));
         CHECK(untouched(pixels, sizeof pixels));
         int64_t index = 0;
-        EXPECT(CHEXPERT_E_LIMIT, chexpert_batch_shapes(ds, CHEXPERT_SPLIT_TRAIN, &index, 1, &h, &w, 1));
+        EXPECT(CHEXPERT_E_LIMIT, chexpert_batch_images(ds, CHEXPERT_SPLIT_TRAIN, &index, 1, NULL, NULL, 0, shape));
+        int32_t status = 1;
+        OK(chexpert_batch_verify(ds, CHEXPERT_SPLIT_TRAIN, &index, 1, NULL, &status, NULL, 0));
+        CHECK(status == CHEXPERT_E_LIMIT);
         OK(chexpert_dataset_set_option(ds, option, original));
-        OK(chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 0, &h, &w));
+        OK(chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 0, NULL, 0, &h, &w));
     }
 
-    /* CHEXPERT_OPTION_SELECT is read here but set only at open. */
-    OK(chexpert_dataset_get_option(ds, CHEXPERT_OPTION_SELECT, &value));
+    /* CHEXPERT_KEY_SELECT is read here but set only at open. */
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_SELECT, &value));
     CHECK(value == CHEXPERT_SELECT_ALL);
-    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_OPTION_SELECT, CHEXPERT_SELECT_AP));
-    MESSAGE_HAS("chexpert_dataset_open_with");
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_KEY_SELECT, CHEXPERT_SELECT_AP));
+    MESSAGE_HAS("chexpert_dataset_open");
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_SELECT, &value));
+    CHECK(value == CHEXPERT_SELECT_ALL);
 
-    static const int bad_keys[] = {0, 6, -1, 1000, INT_MIN};
+    /* Keys that are not dataset options, and no keys at all. */
+    static const int bad_keys[] = {0, CHEXPERT_KEY_THREADS, CHEXPERT_KEY_HEIGHT, CHEXPERT_KEY_MEAN,
+                                   CHEXPERT_KEY_TARGET_PRESET, CHEXPERT_KEY_REMAINDER, 27, -1, 1000, INT_MIN};
     for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
         EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_get_option(ds, bad_keys[i], &value));
-        MESSAGE_HAS("option");
-        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, bad_keys[i], 0));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, bad_keys[i], 1));
     }
+}
+
+/* Every enum a key takes, with its constants. */
+typedef struct {
+    const char *name;
+    int key; /* the key that takes it, or 0 (rule elements) */
+    int64_t values[5];
+    size_t count;
+} enum_values;
+
+static const enum_values ENUMS[] = {
+    {"dct", CHEXPERT_KEY_DCT, {CHEXPERT_DCT_FAST, CHEXPERT_DCT_ACCURATE}, 2},
+    {"on_error", CHEXPERT_KEY_ON_ERROR, {CHEXPERT_ON_ERROR_RAISE, CHEXPERT_ON_ERROR_SUBSTITUTE}, 2},
+    {"layout", CHEXPERT_KEY_LAYOUT, {CHEXPERT_LAYOUT_NHWC, CHEXPERT_LAYOUT_NCHW}, 2},
+    {"dtype", CHEXPERT_KEY_DTYPE, {CHEXPERT_DTYPE_UINT8, CHEXPERT_DTYPE_FLOAT32}, 2},
+    {"fit", CHEXPERT_KEY_FIT, {CHEXPERT_FIT_COVER, CHEXPERT_FIT_CONTAIN, CHEXPERT_FIT_STRETCH}, 3},
+    {"filter", CHEXPERT_KEY_FILTER, {CHEXPERT_FILTER_AREA, CHEXPERT_FILTER_BILINEAR}, 2},
+    {"normalize", CHEXPERT_KEY_NORMALIZE,
+     {CHEXPERT_NORMALIZE_NONE, CHEXPERT_NORMALIZE_UNIT, CHEXPERT_NORMALIZE_IMAGENET, CHEXPERT_NORMALIZE_XRV,
+      CHEXPERT_NORMALIZE_CUSTOM}, 5},
+    {"preset", CHEXPERT_KEY_TARGET_PRESET, {CHEXPERT_PRESET_PAPER, CHEXPERT_PRESET_LIBAUC, CHEXPERT_PRESET_XRV}, 3},
+    {"remainder", CHEXPERT_KEY_REMAINDER,
+     {CHEXPERT_REMAINDER_PAD, CHEXPERT_REMAINDER_DROP, CHEXPERT_REMAINDER_UNEVEN}, 3},
+    {"uncertain", 0,
+     {CHEXPERT_UNCERTAIN_IGNORE, CHEXPERT_UNCERTAIN_ZEROS, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_UNCERTAIN_MULTICLASS,
+      CHEXPERT_UNCERTAIN_RAW}, 5},
+    {"blank", 0, {CHEXPERT_BLANK_NEGATIVE, CHEXPERT_BLANK_IGNORE}, 2},
+};
+enum { ENUM_COUNT = sizeof ENUMS / sizeof ENUMS[0] };
+
+/* Keys whose domain holds no tagged value (booleans, a channel count, a
+ * 4-bit mask): they refuse every enum constant. */
+static const int SMALL_KEYS[] = {CHEXPERT_KEY_SELECT, CHEXPERT_KEY_CHANNELS, CHEXPERT_KEY_TARGET_NO_FINDING,
+                                 CHEXPERT_KEY_TARGET_MASKED_NAN, CHEXPERT_KEY_SHUFFLE};
+
+static void test_params(void) {
+    chexpert_params *p = new_params();
+    int64_t value = -99;
+
+    /* Defaults. */
+    static const struct { int key; int64_t value; } defaults[] = {
+        {CHEXPERT_KEY_MAX_PIXELS, CHEXPERT_DEFAULT_MAX_PIXELS},
+        {CHEXPERT_KEY_MAX_FILE_BYTES, CHEXPERT_DEFAULT_MAX_FILE_BYTES},
+        {CHEXPERT_KEY_SELECT, CHEXPERT_SELECT_ALL},
+        {CHEXPERT_KEY_THREADS, 0},
+        {CHEXPERT_KEY_CHANNELS, 3},
+        {CHEXPERT_KEY_LAYOUT, CHEXPERT_LAYOUT_NHWC},
+        {CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_UINT8},
+        {CHEXPERT_KEY_FIT, CHEXPERT_FIT_COVER},
+        {CHEXPERT_KEY_FILTER, CHEXPERT_FILTER_AREA},
+        {CHEXPERT_KEY_NORMALIZE, CHEXPERT_NORMALIZE_NONE},
+        {CHEXPERT_KEY_TARGET_NO_FINDING, 0},
+        {CHEXPERT_KEY_TARGET_MASKED_NAN, 0},
+        {CHEXPERT_KEY_SHUFFLE, 0},
+        {CHEXPERT_KEY_SEED, 0},
+        {CHEXPERT_KEY_EPOCH, 0},
+        {CHEXPERT_KEY_START, 0},
+        {CHEXPERT_KEY_RANK, 0},
+        {CHEXPERT_KEY_WORLD, 1},
+        {CHEXPERT_KEY_REMAINDER, CHEXPERT_REMAINDER_PAD},
+    };
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        value = -99;
+        OK(chexpert_params_get(p, defaults[i].key, &value));
+        CHECK(value == defaults[i].value);
+    }
+    /* No default of their own. */
+    static const int no_default[] = {CHEXPERT_KEY_HEIGHT, CHEXPERT_KEY_WIDTH, CHEXPERT_KEY_TARGET_PRESET,
+                                     CHEXPERT_KEY_DCT, CHEXPERT_KEY_ON_ERROR};
+    for (size_t i = 0; i < sizeof no_default / sizeof no_default[0]; i++) {
+        value = -99;
+        EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_params_get(p, no_default[i], &value));
+        CHECK(value == -99);
+    }
+    /* Float keys and unknown keys: get and set refuse them. */
+    static const int not_int_keys[] = {CHEXPERT_KEY_MEAN, CHEXPERT_KEY_STD, 0, 27, -1, 0x0C00, INT_MAX, INT_MIN};
+    for (size_t i = 0; i < sizeof not_int_keys / sizeof not_int_keys[0]; i++) {
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_get(p, not_int_keys[i], &value));
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, not_int_keys[i], 0));
+    }
+    /* set_floats takes only the float keys, 1 ..= 4 finite values. */
+    const float four[5] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f};
+    const float nan_value[1] = {NAN}, inf_value[1] = {INFINITY};
+    OK(chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, four, 4));
+    OK(chexpert_params_set_floats(p, CHEXPERT_KEY_STD, four, 1));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, four, 5));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, four, 0));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, nan_value, 1));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, CHEXPERT_KEY_STD, inf_value, 1));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, CHEXPERT_KEY_HEIGHT, four, 1));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, 0, four, 1));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_floats(p, CHEXPERT_KEY_MEAN, four, SIZE_MAX));
+
+    /* Round trips. */
+    for (size_t e = 0; e < ENUM_COUNT; e++) {
+        if (ENUMS[e].key == 0) continue;
+        for (size_t v = 0; v < ENUMS[e].count; v++) {
+            OK(chexpert_params_set(p, ENUMS[e].key, ENUMS[e].values[v]));
+            OK(chexpert_params_get(p, ENUMS[e].key, &value));
+            CHECK(value == ENUMS[e].values[v]);
+        }
+    }
+    static const struct { int key; int64_t value; } round_trips[] = {
+        {CHEXPERT_KEY_MAX_PIXELS, 77}, {CHEXPERT_KEY_MAX_FILE_BYTES, 78}, {CHEXPERT_KEY_SELECT, CHEXPERT_SELECT_PA},
+        {CHEXPERT_KEY_THREADS, 3}, {CHEXPERT_KEY_HEIGHT, 224}, {CHEXPERT_KEY_WIDTH, 320},
+        {CHEXPERT_KEY_CHANNELS, 1}, {CHEXPERT_KEY_TARGET_NO_FINDING, 1}, {CHEXPERT_KEY_TARGET_MASKED_NAN, 1},
+        {CHEXPERT_KEY_SHUFFLE, 1}, {CHEXPERT_KEY_SEED, -1}, {CHEXPERT_KEY_SEED, INT64_MIN},
+        {CHEXPERT_KEY_EPOCH, -1}, {CHEXPERT_KEY_EPOCH, INT64_MAX}, {CHEXPERT_KEY_START, 12},
+        {CHEXPERT_KEY_RANK, 5}, {CHEXPERT_KEY_WORLD, 6},
+    };
+    for (size_t i = 0; i < sizeof round_trips / sizeof round_trips[0]; i++) {
+        OK(chexpert_params_set(p, round_trips[i].key, round_trips[i].value));
+        OK(chexpert_params_get(p, round_trips[i].key, &value));
+        CHECK(value == round_trips[i].value);
+    }
+    /* Domains. */
+    static const struct { int key; int64_t value; } refused[] = {
+        {CHEXPERT_KEY_SELECT, 0}, {CHEXPERT_KEY_SELECT, 16}, {CHEXPERT_KEY_SELECT, -1},
+        {CHEXPERT_KEY_THREADS, -1}, {CHEXPERT_KEY_HEIGHT, 0}, {CHEXPERT_KEY_WIDTH, -1},
+        {CHEXPERT_KEY_CHANNELS, 0}, {CHEXPERT_KEY_CHANNELS, 2}, {CHEXPERT_KEY_CHANNELS, 4},
+        {CHEXPERT_KEY_TARGET_NO_FINDING, 2}, {CHEXPERT_KEY_TARGET_MASKED_NAN, -1}, {CHEXPERT_KEY_SHUFFLE, 2},
+        {CHEXPERT_KEY_START, -1}, {CHEXPERT_KEY_RANK, -1}, {CHEXPERT_KEY_WORLD, 0}, {CHEXPERT_KEY_WORLD, -1},
+        {CHEXPERT_KEY_MAX_PIXELS, 0}, {CHEXPERT_KEY_MAX_FILE_BYTES, -1},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        int64_t before = -99, after = -98;
+        int had = chexpert_params_get(p, refused[i].key, &before);
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, refused[i].key, refused[i].value));
+        CHECK(chexpert_params_get(p, refused[i].key, &after) == had);
+        CHECK(had != CHEXPERT_OK || after == before);
+    }
+
+    /* Tagged values: CHEXPERT_KEY_FIT refuses CHEXPERT_FILTER_AREA and keeps its value. */
+    OK(chexpert_params_set(p, CHEXPERT_KEY_FIT, CHEXPERT_FIT_CONTAIN));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, CHEXPERT_KEY_FIT, CHEXPERT_FILTER_AREA));
+    MESSAGE_HAS("FIT");
+    OK(chexpert_params_get(p, CHEXPERT_KEY_FIT, &value));
+    CHECK(value == CHEXPERT_FIT_CONTAIN);
+    /* Every value is (tag << 8) | n with one tag per enum. */
+    for (size_t e = 0; e < ENUM_COUNT; e++) {
+        int64_t tag = ENUMS[e].values[0] >> 8;
+        CHECK(tag != 0);
+        if (ENUMS[e].key != 0) CHECK(tag == ENUMS[e].key);
+        for (size_t v = 0; v < ENUMS[e].count; v++) CHECK(ENUMS[e].values[v] == (tag << 8 | (int64_t)v));
+        for (size_t f = 0; f < e; f++) CHECK(ENUMS[f].values[0] >> 8 != tag);
+    }
+    /* Every enum key refuses every other enum's constants (and the untagged
+     * numbers of its own), leaving its value. */
+    size_t refusals = 0;
+    for (size_t e = 0; e < ENUM_COUNT; e++) {
+        int key = ENUMS[e].key;
+        if (key == 0) continue;
+        int64_t kept = ENUMS[e].values[ENUMS[e].count - 1];
+        OK(chexpert_params_set(p, key, kept));
+        for (size_t f = 0; f < ENUM_COUNT; f++) {
+            if (f == e) continue;
+            for (size_t v = 0; v < ENUMS[f].count; v++) {
+                int status = chexpert_params_set(p, key, ENUMS[f].values[v]);
+                if (status != CHEXPERT_E_INVALID_ARGUMENT)
+                    fprintf(stderr, "params_set(%s key %d, %s value %#" PRIx64 ") -> %s\n", ENUMS[e].name, key,
+                            ENUMS[f].name, ENUMS[f].values[v], chexpert_status_name(status));
+                CHECK(status == CHEXPERT_E_INVALID_ARGUMENT);
+                OK(chexpert_params_get(p, key, &value));
+                CHECK(value == kept);
+                refusals++;
+            }
+        }
+        for (int64_t n = 0; n < (int64_t)ENUMS[e].count + 1; n++) {
+            EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, key, n));
+            EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, key, (int64_t)key << 8 | (int64_t)ENUMS[e].count));
+        }
+        OK(chexpert_params_get(p, key, &value));
+        CHECK(value == kept);
+    }
+    /* The small-domain keys refuse every enum constant too. */
+    for (size_t k = 0; k < sizeof SMALL_KEYS / sizeof SMALL_KEYS[0]; k++) {
+        int64_t before = 0;
+        OK(chexpert_params_get(p, SMALL_KEYS[k], &before));
+        for (size_t f = 0; f < ENUM_COUNT; f++)
+            for (size_t v = 0; v < ENUMS[f].count; v++) {
+                EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(p, SMALL_KEYS[k], ENUMS[f].values[v]));
+                refusals++;
+            }
+        OK(chexpert_params_get(p, SMALL_KEYS[k], &value));
+        CHECK(value == before);
+    }
+    printf("params: %zu cross-enum values refused\n", refusals);
+    /* The dataset option calls refuse other enums' values too. */
+
+    /* Rules: triples of a label, a chexpert_uncertain and a chexpert_blank. */
+    int32_t rules[6] = {0, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_BLANK_NEGATIVE, 3, CHEXPERT_UNCERTAIN_IGNORE,
+                        CHEXPERT_BLANK_IGNORE};
+    OK(chexpert_params_set_rules(p, rules, 2));
+    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_params_get(p, CHEXPERT_KEY_TARGET_PRESET, &value)); /* discarded */
+    static const int32_t bad_rules[][3] = {
+        {-1, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_BLANK_NEGATIVE},   /* a negative label */
+        {0, 2, CHEXPERT_BLANK_NEGATIVE},                          /* untagged 0.x policy */
+        {0, CHEXPERT_UNCERTAIN_ONES, 1},
+        {0, CHEXPERT_BLANK_NEGATIVE, CHEXPERT_BLANK_NEGATIVE},    /* a blank policy as uncertain */
+        {0, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_UNCERTAIN_ONES},    /* an uncertain policy as blank */
+        {0, CHEXPERT_UNCERTAIN_RAW + 1, CHEXPERT_BLANK_NEGATIVE},
+        {0, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_BLANK_IGNORE + 1},
+        {0, CHEXPERT_FIT_COVER, CHEXPERT_BLANK_NEGATIVE},
+    };
+    for (size_t i = 0; i < sizeof bad_rules / sizeof bad_rules[0]; i++) {
+        int32_t two_rules[6] = {1, CHEXPERT_UNCERTAIN_ZEROS, CHEXPERT_BLANK_NEGATIVE,
+                                bad_rules[i][0], bad_rules[i][1], bad_rules[i][2]};
+        EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_rules(p, two_rules, 2));
+        MESSAGE_HAS("1"); /* names the rule: the second one */
+    }
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_rules(p, rules, 0));
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set_rules(p, rules, SIZE_MAX));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_TARGET_PRESET, CHEXPERT_PRESET_LIBAUC));
+    OK(chexpert_params_get(p, CHEXPERT_KEY_TARGET_PRESET, &value));
+    CHECK(value == CHEXPERT_PRESET_LIBAUC);
+    chexpert_params_free(p);
+}
+
+/* Freed, made-up and dataset handles given as parameters; parameter
+ * handles given as datasets. */
+static void test_params_lifetime(chexpert_dataset *ds) {
+    chexpert_params *p = new_params();
+    OK(chexpert_params_set(p, CHEXPERT_KEY_THREADS, 2));
+    chexpert_params *q = new_params();
+    CHECK(q != p);
+    chexpert_params_free(p);
+    expect_every_params_call(ds, p, CHEXPERT_E_CLOSED);
+    chexpert_params_free(p); /* double free: harmless */
+    passed++;
+    expect_every_params_call(ds, (chexpert_params *)(uintptr_t)0xdeadbeef, CHEXPERT_E_CLOSED);
+    chexpert_params_free((chexpert_params *)(uintptr_t)0xdeadbeef);
+    passed++;
+    expect_every_params_call(ds, (chexpert_params *)(void *)ds, CHEXPERT_E_CLOSED);
+    chexpert_params_free((chexpert_params *)(void *)ds); /* a dataset is not freed as params */
+    int64_t count = 0;
+    OK(chexpert_split_size(ds, CHEXPERT_SPLIT_TRAIN, &count));
+    expect_every_handle_call((chexpert_dataset *)(void *)q, CHEXPERT_E_CLOSED);
+    chexpert_dataset_close((chexpert_dataset *)(void *)q); /* params are not closed as a dataset */
+    int64_t value = 0;
+    OK(chexpert_params_get(q, CHEXPERT_KEY_THREADS, &value));
+    /* A new set does not revive the freed one. */
+    chexpert_params *r = new_params();
+    EXPECT(CHEXPERT_E_CLOSED, chexpert_params_get(p, CHEXPERT_KEY_THREADS, &value));
+    OK(chexpert_params_get(r, CHEXPERT_KEY_THREADS, &value));
+    chexpert_params_free(p);
+    OK(chexpert_params_get(r, CHEXPERT_KEY_THREADS, &value));
+    chexpert_params_free(r);
+    chexpert_params_free(q);
+    EXPECT(CHEXPERT_E_CLOSED, chexpert_params_get(q, CHEXPERT_KEY_THREADS, &value));
 }
 
 static void test_closed(void) {
     chexpert_dataset *ds = NULL;
-    OK(chexpert_dataset_open(&ds, fixture_dir));
+    OK(chexpert_dataset_open(&ds, fixture_dir, NULL));
     chexpert_dataset_close(ds);
 
     int64_t count = 0;
@@ -917,7 +1528,7 @@ static void test_closed(void) {
 
     /* A new dataset (likely in the same slot) does not revive the old handle. */
     chexpert_dataset *fresh = NULL;
-    OK(chexpert_dataset_open(&fresh, fixture_dir));
+    OK(chexpert_dataset_open(&fresh, fixture_dir, NULL));
     CHECK(fresh != ds);
     EXPECT(CHEXPERT_E_CLOSED, chexpert_split_size(ds, T, &count));
     OK(chexpert_split_size(fresh, T, &count));
@@ -952,7 +1563,7 @@ static void *error_thread(void *raw) {
 static void test_last_error_threads(chexpert_dataset *ds) {
     int64_t count = 0;
     EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_split_size(ds, 4242, &count));
-    char *mine = format("%s", chexpert_last_error());
+    char *mine = xformat("%s", chexpert_last_error());
     CHECK(strstr(mine, "4242") != NULL);
 
     struct thread_args args[2] = {{ds, 1111, 0}, {ds, 2222, 0}};
@@ -964,6 +1575,10 @@ static void test_last_error_threads(chexpert_dataset *ds) {
     CHECK(strcmp(chexpert_last_error(), mine) == 0); /* untouched by the other threads */
     OK(chexpert_split_size(ds, CHEXPERT_SPLIT_TRAIN, &count));
     CHECK(strcmp(chexpert_last_error(), mine) == 0); /* success does not clear it */
+    /* Nor does a size query. */
+    size_t size = 0;
+    OK(chexpert_dataset_root(ds, NULL, 0, &size));
+    CHECK(strcmp(chexpert_last_error(), mine) == 0);
     free(mine);
 }
 
@@ -973,11 +1588,11 @@ static void test_last_error_threads(chexpert_dataset *ds) {
 
 static char *broken_base;
 
-/* Writes BASE/CheXpert-v1.0-small/{train.csv,valid.csv} and returns BASE. */
+/* Writes BASE/CheXpert-v1.0-small/{train.csv,valid.csv}. */
 static void write_tree(const char *train_csv, const char *valid_csv) {
-    char *folder = format("%s/CheXpert-v1.0-small", broken_base);
+    char *folder = xformat("%s/CheXpert-v1.0-small", broken_base);
     make_dir(folder);
-    char *train = format("%s/train.csv", folder), *valid = format("%s/valid.csv", folder);
+    char *train = xformat("%s/train.csv", folder), *valid = xformat("%s/valid.csv", folder);
     write_file(train, train_csv, strlen(train_csv));
     write_file(valid, valid_csv, strlen(valid_csv));
     free(train);
@@ -985,11 +1600,127 @@ static void write_tree(const char *train_csv, const char *valid_csv) {
     free(folder);
 }
 
+/* Resized batches and verification over the broken rows 0..4 of train:
+ * good, missing, truncated, not a JPEG, a directory. */
+static void test_broken_batches(chexpert_dataset *ds) {
+    int T = CHEXPERT_SPLIT_TRAIN;
+    static const int expected[5] = {CHEXPERT_OK, CHEXPERT_E_NOT_FOUND, CHEXPERT_E_IMAGE, CHEXPERT_E_IMAGE,
+                                    CHEXPERT_E_IO};
+    static const char *files[5] = {"good.jpg", "missing.jpg", "truncated.jpg", "not.jpg", "dir.jpg"};
+    chexpert_params *p = new_params();
+    OK(chexpert_params_set(p, CHEXPERT_KEY_HEIGHT, 6));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_WIDTH, 4));
+    OK(chexpert_params_set(p, CHEXPERT_KEY_THREADS, 2));
+    enum { ONE = 6 * 4 * 3 };
+    uint8_t good[ONE], out[3 * ONE];
+    int64_t zero = 0;
+    OK(chexpert_batch_resized(ds, T, &zero, 1, p, good, sizeof good, NULL));
+
+    /* RAISE (the handle's default): the first failing position's status. */
+    int64_t trio[3] = {0, 1, 0};
+    int32_t statuses[3];
+    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_batch_resized(ds, T, trio, 3, p, out, sizeof out, statuses));
+    MESSAGE_HAS("missing.jpg");
+    int64_t first[3] = {0, 3, 1}; /* not.jpg comes first */
+    EXPECT(CHEXPERT_E_IMAGE, chexpert_batch_resized(ds, T, first, 3, p, out, sizeof out, NULL));
+    MESSAGE_HAS("not.jpg");
+
+    /* SUBSTITUTE as the call's key: OK, statuses per position, zero image. */
+    OK(chexpert_params_set(p, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE));
+    for (int64_t bad = 1; bad < 5; bad++) {
+        int64_t indices[3] = {0, bad, 0};
+        memset(out, CANARY, sizeof out);
+        memset(statuses, CANARY, sizeof statuses);
+        OK(chexpert_batch_resized(ds, T, indices, 3, p, out, sizeof out, statuses));
+        CHECK(statuses[0] == CHEXPERT_OK && statuses[2] == CHEXPERT_OK);
+        CHECK(statuses[1] == expected[bad]);
+        CHECK(memcmp(out, good, ONE) == 0 && memcmp(out + 2 * ONE, good, ONE) == 0);
+        int zeros = 1;
+        for (size_t i = 0; i < ONE; i++) zeros &= out[ONE + i] == 0;
+        CHECK(zeros);
+        /* Without statuses: still OK. */
+        OK(chexpert_batch_resized(ds, T, indices, 3, p, out, sizeof out, NULL));
+    }
+    /* The dataset's ON_ERROR is the default of the call's. */
+    chexpert_params *plain = new_params();
+    OK(chexpert_params_set(plain, CHEXPERT_KEY_HEIGHT, 6));
+    OK(chexpert_params_set(plain, CHEXPERT_KEY_WIDTH, 4));
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE));
+    memset(statuses, CANARY, sizeof statuses);
+    OK(chexpert_batch_resized(ds, T, trio, 3, plain, out, sizeof out, statuses));
+    CHECK(statuses[0] == CHEXPERT_OK && statuses[1] == CHEXPERT_E_NOT_FOUND && statuses[2] == CHEXPERT_OK);
+    /* ... and a call's RAISE overrides the dataset's SUBSTITUTE. */
+    OK(chexpert_params_set(plain, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_RAISE));
+    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_batch_resized(ds, T, trio, 3, plain, out, sizeof out, statuses));
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_RAISE));
+    chexpert_params_free(plain);
+
+    /* Verify: every status, with messages at a stride. */
+    int64_t all[5] = {0, 1, 2, 3, 4};
+    int32_t verified[5];
+    enum { STRIDE = 512 };
+    char *messages = xmalloc(5 * STRIDE);
+    memset(messages, CANARY, 5 * STRIDE);
+    memset(verified, CANARY, sizeof verified);
+    OK(chexpert_batch_verify(ds, T, all, 5, p, verified, messages, STRIDE));
+    char *full[5];
+    for (int k = 0; k < 5; k++) {
+        CHECK(verified[k] == expected[k]);
+        const char *message = messages + (size_t)k * STRIDE;
+        CHECK(memchr(message, 0, STRIDE) != NULL);
+        if (expected[k] == CHEXPERT_OK) {
+            CHECK(message[0] == 0);
+        } else {
+            CHECK(strstr(message, files[k]) != NULL);
+            /* What chexpert_example_image reports for it (a full decode: the
+             * truncated file's header alone reads fine). */
+            int32_t eh = 0, ew = 0;
+            int status = chexpert_example_image(ds, T, all[k], NULL, 0, &eh, &ew);
+            if (status == CHEXPERT_OK) {
+                size_t need = (size_t)eh * (size_t)ew * 3;
+                uint8_t *pixels = xmalloc(need);
+                status = chexpert_example_image(ds, T, all[k], pixels, need, NULL, NULL);
+                free(pixels);
+            }
+            CHECK(status == expected[k]);
+            CHECK(strcmp(chexpert_last_error(), message) == 0);
+        }
+        full[k] = xformat("%s", message);
+    }
+    /* A short stride cuts each message (NUL-terminated), "" for OK. */
+    enum { SHORT = 9 };
+    char short_messages[5 * SHORT + 4];
+    memset(short_messages, CANARY, sizeof short_messages);
+    OK(chexpert_batch_verify(ds, T, all, 5, NULL, verified, short_messages, SHORT));
+    for (int k = 0; k < 5; k++) {
+        const char *message = short_messages + k * SHORT;
+        CHECK(verified[k] == expected[k]);
+        CHECK(memchr(message, 0, SHORT) != NULL);
+        CHECK(strlen(message) == (strlen(full[k]) < SHORT - 1 ? strlen(full[k]) : SHORT - 1));
+        CHECK(strncmp(message, full[k], strlen(message)) == 0);
+    }
+    CHECK(untouched(short_messages + 5 * SHORT, 4));
+    /* Stride 1: every message is just its NUL. */
+    char tiny[5 + 1];
+    memset(tiny, CANARY, sizeof tiny);
+    OK(chexpert_batch_verify(ds, T, all, 5, NULL, verified, tiny, 1));
+    for (int k = 0; k < 5; k++) CHECK(tiny[k] == 0);
+    CHECK(untouched(tiny + 5, 1));
+    /* No messages. */
+    memset(verified, CANARY, sizeof verified);
+    OK(chexpert_batch_verify(ds, T, all, 5, NULL, verified, NULL, 0));
+    for (int k = 0; k < 5; k++) CHECK(verified[k] == expected[k]);
+    OK(chexpert_batch_verify(ds, T, NULL, 0, NULL, verified, NULL, 0)); /* empty */
+    for (int k = 0; k < 5; k++) free(full[k]);
+    free(messages);
+    chexpert_params_free(p);
+}
+
 static void test_broken_trees(void) {
     char template[] = "/tmp/chexpert-test-api-XXXXXX";
     CHECK(mkdtemp(template) != NULL);
     broken_base = template;
-    char *folder = format("%s/CheXpert-v1.0-small", broken_base);
+    char *folder = xformat("%s/CheXpert-v1.0-small", broken_base);
     make_dir(folder);
 
     /* Copy one real image from the fixture; make a truncated and a PNG-ish one. */
@@ -998,8 +1729,8 @@ static void test_broken_trees(void) {
     size_t size = 0;
     unsigned char *jpeg = read_file(source, &size);
     CHECK(size > 200);
-    char *good = format("%s/good.jpg", folder), *truncated = format("%s/truncated.jpg", folder);
-    char *notjpeg = format("%s/not.jpg", folder), *dir = format("%s/dir.jpg", folder);
+    char *good = xformat("%s/good.jpg", folder), *truncated = xformat("%s/truncated.jpg", folder);
+    char *notjpeg = xformat("%s/not.jpg", folder), *dir = xformat("%s/dir.jpg", folder);
     write_file(good, jpeg, size);
     write_file(truncated, jpeg, size / 2);
     static const char png[] = "\x89PNG\r\n\x1a\nthis is not a JPEG file at all";
@@ -1007,22 +1738,23 @@ static void test_broken_trees(void) {
     make_dir(dir);
 
     const char *header = "Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,Edema\n";
-    char *train = format("%s"
+    char *train = xformat("%s"
                          "CheXpert-v1.0-small/good.jpg,Male,50,Frontal,AP,1.0,\n"
                          "CheXpert-v1.0-small/missing.jpg,Female,60,lateral,,,-1.0\n"
                          "CheXpert-v1.0-small/truncated.jpg,Female,61,Frontal,PA,0.0,0.0\n"
                          "CheXpert-v1.0-small/not.jpg,Female,62,FRONTAL,PA,,1.0\n"
                          "CheXpert-v1.0-small/dir.jpg,Female,63,Frontal,PA,,\n",
                          header);
-    char *valid = format("%sCheXpert-v1.0-small/good.jpg,Male,50,Frontal,AP,0.0,1.0\n", header);
+    char *valid = xformat("%sCheXpert-v1.0-small/good.jpg,Male,50,Frontal,AP,0.0,1.0\n", header);
     write_tree(train, valid);
 
     chexpert_dataset *ds = NULL;
-    OK(chexpert_dataset_open(&ds, broken_base));
+    OK(chexpert_dataset_open(&ds, broken_base, NULL));
     int64_t count = 0;
     OK(chexpert_split_size(ds, CHEXPERT_SPLIT_TRAIN, &count));
     CHECK(count == 5);
-    int32_t view = -1, h = 0, w = 0;
+    int64_t view = -1;
+    int32_t h = 0, w = 0;
     OK(chexpert_example_view(ds, CHEXPERT_SPLIT_TRAIN, 1, &view));
     CHECK(view == CHEXPERT_VIEW_LATERAL);
     OK(chexpert_example_view(ds, CHEXPERT_SPLIT_TRAIN, 3, &view));
@@ -1030,9 +1762,9 @@ static void test_broken_trees(void) {
     int64_t labels[2];
     OK(chexpert_example_labels(ds, CHEXPERT_SPLIT_TRAIN, 1, labels, 2));
     CHECK(labels[0] == CHEXPERT_LABEL_UNMENTIONED && labels[1] == CHEXPERT_LABEL_UNCERTAIN);
-    OK(chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 0, &h, &w));
+    image_size(ds, CHEXPERT_SPLIT_TRAIN, 0, &h, &w);
 
-    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 1, &h, &w));
+    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 1, NULL, 0, &h, &w));
     MESSAGE_HAS("missing.jpg");
     size_t bytes = (size_t)h * (size_t)w * 3;
     uint8_t *image = xmalloc(bytes);
@@ -1041,43 +1773,47 @@ static void test_broken_trees(void) {
     EXPECT(CHEXPERT_E_IMAGE,
            chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 2, image, bytes, NULL, NULL));
     MESSAGE_HAS("truncated.jpg");
-    EXPECT(CHEXPERT_E_IMAGE, chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 3, &h, &w));
+    EXPECT(CHEXPERT_E_IMAGE, chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 3, NULL, 0, &h, &w));
     MESSAGE_HAS("not.jpg");
-    EXPECT(CHEXPERT_E_IO, chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 4, &h, &w));
+    EXPECT(CHEXPERT_E_IO, chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 4, NULL, 0, &h, &w));
     MESSAGE_HAS("dir.jpg");
     /* A batch fails with the error of the first failing position. */
     int64_t indices[] = {0, 3, 1};
-    int32_t hs[3], ws[3];
-    EXPECT(CHEXPERT_E_IMAGE, chexpert_batch_shapes(ds, CHEXPERT_SPLIT_TRAIN, indices, 3, hs, ws, 2));
+    int32_t shapes[6];
+    chexpert_params *two = threads_params(2);
+    EXPECT(CHEXPERT_E_IMAGE, chexpert_batch_images(ds, CHEXPERT_SPLIT_TRAIN, indices, 3, two, NULL, 0, shapes));
     MESSAGE_HAS("not.jpg");
+    MESSAGE_HAS("1"); /* the position */
+    chexpert_params_free(two);
     /* A failure does not invalidate the handle. */
     OK(chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 0, image, bytes, NULL, NULL));
+    test_broken_batches(ds);
     chexpert_dataset_close(ds);
     free(image);
 
     /* CSV errors fail the open and name the file and line. */
-    char *bad_label = format("%sCheXpert-v1.0-small/good.jpg,Male,50,Frontal,AP,2.0,\n", header);
+    char *bad_label = xformat("%sCheXpert-v1.0-small/good.jpg,Male,50,Frontal,AP,2.0,\n", header);
     write_tree(train, bad_label);
     ds = (chexpert_dataset *)(uintptr_t)0x1234;
-    EXPECT(CHEXPERT_E_CSV, chexpert_dataset_open(&ds, broken_base));
+    EXPECT(CHEXPERT_E_CSV, chexpert_dataset_open(&ds, broken_base, NULL));
     CHECK(ds == NULL);
     MESSAGE_HAS("valid.csv");
     MESSAGE_HAS("line 2");
     MESSAGE_HAS("No Finding");
-    char *bad_view = format("%sCheXpert-v1.0-small/good.jpg,Male,50,Sideways,AP,1.0,\n", header);
+    char *bad_view = xformat("%sCheXpert-v1.0-small/good.jpg,Male,50,Sideways,AP,1.0,\n", header);
     write_tree(bad_view, valid);
-    EXPECT(CHEXPERT_E_CSV, chexpert_dataset_open(&ds, broken_base));
+    EXPECT(CHEXPERT_E_CSV, chexpert_dataset_open(&ds, broken_base, NULL));
     MESSAGE_HAS("train.csv");
-    char *no_rows = format("%s", header);
+    char *no_rows = xformat("%s", header);
     write_tree(train, no_rows);
-    EXPECT(CHEXPERT_E_CSV, chexpert_dataset_open(&ds, broken_base));
+    EXPECT(CHEXPERT_E_CSV, chexpert_dataset_open(&ds, broken_base, NULL));
     /* A missing valid.csv. */
-    char *valid_path = format("%s/valid.csv", folder);
+    char *valid_path = xformat("%s/valid.csv", folder);
     CHECK(unlink(valid_path) == 0);
-    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_dataset_open(&ds, broken_base));
+    EXPECT(CHEXPERT_E_NOT_FOUND, chexpert_dataset_open(&ds, broken_base, NULL));
     MESSAGE_HAS("valid.csv");
 
-    char *cleanup = format("rm -rf '%s'", broken_base);
+    char *cleanup = xformat("rm -rf '%s'", broken_base);
     CHECK(system(cleanup) == 0);
     free(cleanup);
     free(valid_path);
@@ -1106,14 +1842,20 @@ int main(int argc, char **argv) {
     test_vocabulary();
     test_open();
 
-    char *train = format("%s/train.csv", dataset_folder), *valid = format("%s/valid.csv", dataset_folder);
+    char *train = xformat("%s/train.csv", dataset_folder), *valid = xformat("%s/valid.csv", dataset_folder);
     csv[CHEXPERT_SPLIT_TRAIN] = read_csv(train);
     csv[CHEXPERT_SPLIT_VALIDATION] = read_csv(valid);
     free(train);
     free(valid);
 
+    good = new_params();
+    OK(chexpert_params_set(good, CHEXPERT_KEY_HEIGHT, 8));
+    OK(chexpert_params_set(good, CHEXPERT_KEY_WIDTH, 8));
+    OK(chexpert_params_set(good, CHEXPERT_KEY_TARGET_PRESET, CHEXPERT_PRESET_PAPER));
+    OK(chexpert_params_set(good, CHEXPERT_KEY_THREADS, 2));
+
     chexpert_dataset *ds = NULL;
-    OK(chexpert_dataset_open(&ds, fixture_dir));
+    OK(chexpert_dataset_open(&ds, fixture_dir, NULL));
     test_root_buffers(ds);
     test_counts_and_labels(ds);
     test_bad_split(ds);
@@ -1121,11 +1863,15 @@ int main(int argc, char **argv) {
     test_null_arguments(ds);
     test_images(ds);
     test_batches(ds);
+    test_resized(ds);
     test_options(ds);
+    test_params();
+    test_params_lifetime(ds);
     test_last_error_threads(ds);
     chexpert_dataset_close(ds);
     test_closed();
     test_broken_trees();
+    chexpert_params_free(good);
     free_csv(&csv[CHEXPERT_SPLIT_TRAIN]);
     free_csv(&csv[CHEXPERT_SPLIT_VALIDATION]);
 

@@ -8,13 +8,14 @@
  * out the lines whose root is exactly ROOT (run.sh skips the 10^6-row CSV
  * under valgrind, where opening it takes minutes; the plain run checks it).
  *
- * example lines: chexpert_example_shape + chexpert_example_image (a buffer
- * of the header's size), chexpert_batch_read_resized of [index] at 32x32
- * give the expected status and a message with the needle and the file name;
- * the handle still reads the control image (train row 0) as before;
- * CHEXPERT_OPTION_ON_ERROR = SUBSTITUTE makes a [0, index] batch succeed
- * with only position 1 substituted (zeros) and chexpert_last_substitutions
- * reporting it; chexpert_batch_verify gives the status. "unprivileged" lines
+ * example lines: chexpert_example_image's size query + chexpert_example_image
+ * (a buffer of the header's size), chexpert_batch_resized of [index] at
+ * 32x32 give the expected status and a message with the needle and the file
+ * name; the handle still reads the control image (train row 0) as before;
+ * CHEXPERT_KEY_ON_ERROR = SUBSTITUTE (the handle's option, then the call's
+ * key) makes a [0, index] batch succeed with only position 1 substituted
+ * (zeros, its status in `statuses`); chexpert_batch_verify gives the status
+ * and the message (needle and file name). "unprivileged" lines
  * run in a forked child that drops to uid 65534 first (root ignores file
  * modes). open lines: chexpert_dataset_open's status and message.
  * Plus chexpert_batch_verify over every row of the images dataset, and the
@@ -166,7 +167,7 @@ static int split_id(const entry *e) {
 /* The image's file name: its CSV Path cell after the last '/'. */
 static char *file_name(const chexpert_dataset *ds, int split, int64_t index) {
     size_t size = 0;
-    EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_example_name(ds, split, index, NULL, 0, &size));
+    OK(chexpert_example_name(ds, split, index, NULL, 0, &size));
     char *name = xmalloc(size);
     OK(chexpert_example_name(ds, split, index, name, size, NULL));
     char *slash = strrchr(name, '/');
@@ -178,7 +179,7 @@ static char *file_name(const chexpert_dataset *ds, int split, int64_t index) {
 /* Decodes train row 0 of `ds`; the caller frees it. */
 static uint8_t *read_control(const chexpert_dataset *ds, size_t *out_bytes) {
     int32_t h = 0, w = 0;
-    OK(chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, 0, &h, &w));
+    OK(chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 0, NULL, 0, &h, &w));
     size_t bytes = (size_t)h * (size_t)w * 3;
     uint8_t *image = xmalloc(bytes);
     OK(chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 0, image, bytes, NULL, NULL));
@@ -200,18 +201,35 @@ static void message_names(const entry *e, const char *file) {
     MESSAGE_HAS(file);
 }
 
-/* One resized batch of `count` indices at 32x32x3 uint8 into `out`. */
+/* One resized batch of `count` indices at 32x32x3 uint8 into `out`, one
+ * thread; `on_error` 0 for the handle's policy. */
 static int read_resized(const chexpert_dataset *ds, int split, const int64_t *indices, size_t count,
-                        uint8_t *out) {
-    int64_t params[] = {CHEXPERT_RESIZE_HEIGHT, RESIZED, CHEXPERT_RESIZE_WIDTH, RESIZED};
-    int64_t labels[2 * 64];
-    int32_t views[2];
-    int32_t num_labels = 0;
-    OK(chexpert_split_num_labels(ds, split, &num_labels));
-    CHECK(num_labels > 0 && (size_t)num_labels * count <= sizeof labels / sizeof labels[0]);
-    return chexpert_batch_read_resized(ds, split, indices, count, params, 4, NULL, NULL, 0, out,
-                                       count * RESIZED * RESIZED * 3, labels,
-                                       (size_t)num_labels * count, views, count, 1);
+                        int64_t on_error, uint8_t *out, int32_t *statuses) {
+    chexpert_params *params = NULL;
+    OK(chexpert_params_create(&params));
+    OK(chexpert_params_set(params, CHEXPERT_KEY_HEIGHT, RESIZED));
+    OK(chexpert_params_set(params, CHEXPERT_KEY_WIDTH, RESIZED));
+    OK(chexpert_params_set(params, CHEXPERT_KEY_THREADS, 1));
+    if (on_error != 0) OK(chexpert_params_set(params, CHEXPERT_KEY_ON_ERROR, on_error));
+    int status = chexpert_batch_resized(ds, split, indices, count, params, out, count * RESIZED * RESIZED * 3,
+                                        statuses);
+    /* chexpert_params_free sets no error: the batch's message stays. */
+    chexpert_params_free(params);
+    return status;
+}
+
+/* A substituted [good, case] batch: the case's status at position 1 only,
+ * a zero image there, the good image at position 0. */
+static void check_substituted(const entry *e, const uint8_t *good, uint8_t (*resized)[RESIZED * RESIZED * 3],
+                              const int32_t *statuses) {
+    CHECK(memcmp(resized[0], good, sizeof resized[0]) == 0);
+    CHECK(statuses[0] == CHEXPERT_OK);
+    CHECK(statuses[1] == e->status);
+    if (e->status != CHEXPERT_OK) {
+        int zeros = 1;
+        for (size_t i = 0; i < sizeof resized[1]; i++) zeros &= resized[1][i] == 0;
+        CHECK(zeros);
+    }
 }
 
 static void check_example(const entry *e) {
@@ -219,16 +237,16 @@ static void check_example(const entry *e) {
     int split = split_id(e);
     int64_t index = e->index;
     chexpert_dataset *ds = NULL;
-    OK(chexpert_dataset_open(&ds, root));
+    OK(chexpert_dataset_open(&ds, root, NULL));
     char resolved[16384];
     OK(chexpert_dataset_root(ds, resolved, sizeof resolved, NULL));
     CHECK(strstr(resolved, e->root) != NULL);      /* the root's bytes, not re-encoded */
     char *file = file_name(ds, split, index);
     expect_control(ds);
 
-    /* Shape, then the image with a buffer of the header's size. */
+    /* The size query, then the image with a buffer of the header's size. */
     int32_t h = 0, w = 0;
-    int status = chexpert_example_shape(ds, split, index, &h, &w);
+    int status = chexpert_example_image(ds, split, index, NULL, 0, &h, &w);
     if (status != CHEXPERT_OK || e->status == CHEXPERT_OK) {
         EXPECT(e->status, status);
         message_names(e, file);
@@ -246,7 +264,8 @@ static void check_example(const entry *e) {
 
     /* A resized batch of the one example. */
     uint8_t resized[2][RESIZED * RESIZED * 3];
-    EXPECT(e->status, read_resized(ds, split, &index, 1, resized[0]));
+    int32_t statuses[2] = {1, 1};
+    EXPECT(e->status, read_resized(ds, split, &index, 1, 0, resized[0], statuses));
     message_names(e, file);
     if (e->status != CHEXPERT_OK) {
         char where[64];
@@ -258,34 +277,42 @@ static void check_example(const entry *e) {
     expect_control(ds);
     uint8_t good[RESIZED * RESIZED * 3];
     int64_t zero = 0;
-    OK(read_resized(ds, split, &zero, 1, good));
+    OK(read_resized(ds, split, &zero, 1, 0, good, NULL));
 
-    /* Substitution: [good, case]. */
-    OK(chexpert_dataset_set_option(ds, CHEXPERT_OPTION_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE));
+    /* Substitution: [good, case], the handle's option. */
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE));
     int64_t pair[2] = {0, index};
     memset(resized, 0xAB, sizeof resized);
-    OK(read_resized(ds, split, pair, 2, resized[0]));
-    CHECK(memcmp(resized[0], good, sizeof good) == 0);
-    int64_t positions[2] = {-1, -1};
-    int32_t statuses[2] = {1, 1};
-    size_t substituted = 99;
-    OK(chexpert_last_substitutions(positions, statuses, 2, &substituted));
-    if (e->status == CHEXPERT_OK) {
-        CHECK(substituted == 0);
-    } else {
-        CHECK(substituted == 1 && positions[0] == 1 && statuses[0] == e->status);
-        int zeros = 1;
-        for (size_t i = 0; i < sizeof resized[1]; i++) zeros &= resized[1][i] == 0;
-        CHECK(zeros);
-    }
-    OK(chexpert_dataset_set_option(ds, CHEXPERT_OPTION_ON_ERROR, CHEXPERT_ON_ERROR_RAISE));
-    EXPECT(e->status, read_resized(ds, split, pair, 2, resized[0]));
+    statuses[0] = statuses[1] = 1;
+    OK(read_resized(ds, split, pair, 2, 0, resized[0], statuses));
+    check_substituted(e, good, resized, statuses);
+    /* ... and the call's key (the handle's RAISE again). */
+    OK(chexpert_dataset_set_option(ds, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_RAISE));
+    memset(resized, 0xAB, sizeof resized);
+    statuses[0] = statuses[1] = 1;
+    OK(read_resized(ds, split, pair, 2, CHEXPERT_ON_ERROR_SUBSTITUTE, resized[0], statuses));
+    check_substituted(e, good, resized, statuses);
+    EXPECT(e->status, read_resized(ds, split, pair, 2, 0, resized[0], statuses));
     message_names(e, file);
 
-    /* Verify. */
+    /* Verify, with the message. */
     int32_t verified = 1;
-    OK(chexpert_batch_verify(ds, split, &index, 1, &verified, 1));
+    enum { MESSAGE_BYTES = 1 << 16 }; /* room for the long-path case's message */
+    char *message = xmalloc(MESSAGE_BYTES);
+    memset(message, 0xAB, MESSAGE_BYTES);
+    OK(chexpert_batch_verify(ds, split, &index, 1, NULL, &verified, message, MESSAGE_BYTES));
     CHECK(verified == e->status);
+    CHECK(memchr(message, 0, MESSAGE_BYTES) != NULL);
+    if (e->status == CHEXPERT_OK) {
+        CHECK(message[0] == 0);
+    } else {
+        if (strstr(message, e->needle) == NULL || strstr(message, file) == NULL)
+            fprintf(stderr, "manifest.tsv:%d: verify message \"%s\" lacks \"%s\" or \"%s\"\n", e->line, message,
+                    e->needle, file);
+        CHECK(strstr(message, e->needle) != NULL);
+        CHECK(strstr(message, file) != NULL);
+    }
+    free(message);
 
     expect_control(ds);
     chexpert_dataset_close(ds);
@@ -323,7 +350,7 @@ static void check_example_unprivileged(const entry *e) {
 static void check_open(const entry *e) {
     char *root = join(out_dir, e->root);
     chexpert_dataset *ds = (chexpert_dataset *)(uintptr_t)1;   /* must be overwritten */
-    EXPECT(e->status, chexpert_dataset_open(&ds, root));
+    EXPECT(e->status, chexpert_dataset_open(&ds, root, NULL));
     if (e->status == CHEXPERT_OK) {
         for (int split = 0; split < CHEXPERT_NUM_SPLITS; split++) {
             int64_t size = 0;
@@ -343,7 +370,7 @@ static void check_open(const entry *e) {
 static void check_verify_all(void) {
     char *root = join(out_dir, "images");
     chexpert_dataset *ds = NULL;
-    OK(chexpert_dataset_open(&ds, root));
+    OK(chexpert_dataset_open(&ds, root, NULL));
     for (int split = 0; split < CHEXPERT_NUM_SPLITS; split++) {
         int64_t size = 0;
         OK(chexpert_split_size(ds, split, &size));
@@ -362,7 +389,7 @@ static void check_verify_all(void) {
             int status = e->status;
             if (strcmp(e->privilege, "unprivileged") == 0) {
                 size_t name_size = 0;
-                EXPECT(CHEXPERT_E_BUFFER_TOO_SMALL, chexpert_example_name(ds, split, e->index, NULL, 0, &name_size));
+                OK(chexpert_example_name(ds, split, e->index, NULL, 0, &name_size));
                 char *name = xmalloc(name_size);
                 OK(chexpert_example_name(ds, split, e->index, name, name_size, NULL));
                 char *path = join(root, name);
@@ -372,7 +399,11 @@ static void check_verify_all(void) {
             }
             expected[e->index] = status;
         }
-        OK(chexpert_batch_verify(ds, split, indices, (size_t)size, statuses, 2));
+        chexpert_params *params = NULL;
+        OK(chexpert_params_create(&params));
+        OK(chexpert_params_set(params, CHEXPERT_KEY_THREADS, 2));
+        OK(chexpert_batch_verify(ds, split, indices, (size_t)size, params, statuses, NULL, 0));
+        chexpert_params_free(params);
         int failing = 0;
         for (int64_t i = 0; i < size; i++) {
             if (statuses[i] != expected[i])
@@ -403,7 +434,7 @@ int main(int argc, char **argv) {
 
     char *images = join(out_dir, "images");
     chexpert_dataset *ds = NULL;
-    OK(chexpert_dataset_open(&ds, images));
+    OK(chexpert_dataset_open(&ds, images, NULL));
     control = read_control(ds, &control_bytes);
     chexpert_dataset_close(ds);
     free(images);

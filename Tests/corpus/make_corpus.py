@@ -154,7 +154,7 @@ def _image_specs() -> list[tuple[str, str, str, str]]:
         # Refused from the header (also by chexpert_example_shape), before
         # any pixel buffer is allocated.
         ("bomb-65500x65500", E_LIMIT, "65500x65500 = 4290250000 pixels exceeds the limit of "
-         "100000000 pixels (CHEXPERT_OPTION_MAX_PIXELS)", "any"),
+         "100000000 pixels (CHEXPERT_KEY_MAX_PIXELS)", "any"),
         # TJFLAG_LIMITSCANS: the header reads fine (shape OK), decoding stops at scan 501.
         ("scans-631", E_IMAGE, "JPEG data cannot be decoded: Progressive JPEG image has more than "
          "500 scans", "any"),

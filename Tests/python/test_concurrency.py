@@ -40,12 +40,16 @@ def test_eight_threads_and_an_opener_equal_a_serial_run(tree):
                 errors.append(repr(error))
 
         def opener():
-            opened = 0
-            while not stop.is_set():
-                with chexpert.Dataset(tree) as other:
-                    assert len(other["train"]) == len(split)
-                opened += 1
-            errors.extend([] if opened else ["the opener never opened"])
+            try:
+                opened = 0
+                while not stop.is_set():
+                    with chexpert.Dataset(tree) as other:
+                        if len(other["train"]) != len(split):
+                            errors.append(f"the opener saw {len(other['train'])} examples")
+                    opened += 1
+                errors.extend([] if opened else ["the opener never opened"])
+            except BaseException as error:      # noqa: BLE001 - reported below
+                errors.append(repr(error))
 
         threads = [threading.Thread(target=reader, args=(i,)) for i in range(THREADS)]
         side = threading.Thread(target=opener)
@@ -64,10 +68,14 @@ def test_fork_during_batch_calls(tree):
         split = dataset["train"]
         expected = _checksums(split, range(4))
         stop = threading.Event()
+        raised = []
 
         def busy():
-            while not stop.is_set():
-                split.read_batch_resized(range(len(split)), RESIZE, num_threads=2)
+            try:
+                while not stop.is_set():
+                    split.read_batch_resized(range(len(split)), RESIZE, num_threads=2)
+            except BaseException as error:      # re-raised below, in the test's thread
+                raised.append(error)
 
         workers = [threading.Thread(target=busy) for _ in range(2)]
         for worker in workers:
@@ -88,4 +96,6 @@ def test_fork_during_batch_calls(tree):
             stop.set()
             for worker in workers:
                 worker.join()
+        if raised:
+            raise raised[0]
         assert statuses == [0] * FORKS

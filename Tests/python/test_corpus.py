@@ -56,6 +56,8 @@ BY_NAME = {case.name: case for case in CASES}
 EXAMPLE_CASES = [case for case in CASES if case.kind == "example"]
 OPEN_CASES = [case for case in CASES if case.kind == "open"]
 RESIZE = chexpert.Resize(32)
+
+
 OK = "CHEXPERT_OK"
 #: The user the unreadable case is read as (nobody).
 UNPRIVILEGED_UID = 65534
@@ -174,11 +176,11 @@ def check_open(corpus: str, name: str) -> None:
             with chexpert.Dataset(os.path.join(corpus, "csv", "lf")) as lf:
                 assert train.names() == lf["train"].names()
                 assert np.array_equal(train.labels(), lf["train"].labels())
-                assert np.array_equal(train.views(), lf["train"].views())
+                assert np.array_equal(train.image_views(), lf["train"].image_views())
                 assert train.names()[0].endswith(b".jpg")       # no stray \r
         elif case.name == "csv/quoted-comma":
             assert train.names()[1] == make_corpus.QUOTED_NAME.encode()
-            assert train.views().tolist() == [0, 1]
+            assert train.image_views().tolist() == [0, 1]
         elif case.name == "csv/million-rows":
             assert len(train) == make_corpus.MILLION
             assert train.names([make_corpus.MILLION - 1])[0].endswith(b"view0_frontal.jpg")

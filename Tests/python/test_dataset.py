@@ -16,11 +16,13 @@ def ds(tree):
 
 
 def test_version_and_vocabulary_come_from_the_library():
-    assert chexpert.__version__ == chexpert.library_version == "0.2.0"
+    # One version, the header's (test_header.py checks it against the header too).
+    assert chexpert.__version__ == chexpert.library_version == "1.0.0"
     assert chexpert.SPLIT_NAMES == ("train", "validation")
     # TFDS ClassLabel orders (shared/reference/tfds-chexpert.md section 2).
     assert chexpert.LABEL_CLASS_NAMES == ("uncertain", "positive", "negative", "unmentioned")
     assert chexpert.VIEW_NAMES == ("frontal", "lateral")
+    assert chexpert.PROJECTION_NAMES == ("ap", "pa", "other_frontal", "lateral")
 
 
 def test_root_is_resolved_from_manual_dir_or_dataset_folder(tree, monkeypatch):
@@ -48,7 +50,7 @@ def test_sizes_labels_views_names_match_the_csv(ds, tree, split):
     sp = ds[split]
     assert len(sp) == len(expected) > 0
     assert sp.labels().tolist() == [e["label"] for e in expected]
-    assert sp.views().tolist() == [e["image_view"] for e in expected]
+    assert sp.image_views().tolist() == [e["image_view"] for e in expected]
     for i, example in enumerate(sp):
         assert example["label"].tolist() == expected[i]["label"]
         assert example["image_view"] == expected[i]["image_view"]
@@ -76,17 +78,26 @@ def test_example_types_are_those_of_tfds_as_numpy(ds):
 
 def test_labels_and_views_arrays(ds):
     sp = ds["train"]
-    labels, views = sp.labels(), sp.views()
+    labels, views = sp.labels(), sp.image_views()
     assert labels.dtype == np.int64 and labels.shape == (len(sp), 14)
     assert views.dtype == np.int64 and views.shape == (len(sp),)
     assert set(np.unique(labels)) <= {0, 1, 2, 3}
     assert set(np.unique(views)) <= {0, 1}
+    # Subsets and out= (written in place, no second buffer).
+    out = np.full(3, -1, np.int64)
+    assert sp.image_views([2, 0, 1], out=out) is out and out.tolist() == views[[2, 0, 1]].tolist()
+    out = np.full((2, 14), -1, np.int64)
+    assert sp.labels([1, 1], out=out) is out and (out == labels[[1, 1]]).all()
+    with pytest.raises(ValueError):
+        sp.labels([0, 1], out=np.empty((3, 14), np.int64))
+    with pytest.raises(TypeError):
+        sp.image_views([0], out=np.empty(1, np.int32))
 
 
 def test_every_label_class_and_view_occurs_in_the_sample(ds):
     """The generator promises every cell kind in train: the test is not vacuous."""
     assert set(np.unique(ds["train"].labels())) == {0, 1, 2, 3}
-    assert set(np.unique(ds["train"].views())) == {0, 1}
+    assert set(np.unique(ds["train"].image_views())) == {0, 1}
 
 
 def test_shape_matches_the_decoded_image(ds):
@@ -111,7 +122,7 @@ def test_sequence_protocol_negative_indices_and_slices(ds):
     assert view[-1]["name"] == sp[5]["name"]
     assert view[::-1][0]["name"] == sp[5]["name"]
     assert view.labels().tolist() == sp.labels()[1:7:2].tolist()
-    assert view.views().tolist() == sp.views()[1:7:2].tolist()
+    assert view.image_views().tolist() == sp.image_views()[1:7:2].tolist()
     assert len(sp[n:]) == 0 and list(sp[n:]) == []
     assert [e["name"] for e in sp[-2:]] == [sp[n - 2]["name"], sp[n - 1]["name"]]
 

@@ -54,7 +54,7 @@ def test_torch_example(example_root, workers):
     state = ast.literal_eval(states[0].removeprefix("resume state: "))
     # 3 batches of 4 of the frontal training images (drop_last), whatever the workers.
     import chexpert
-    with chexpert.Dataset(example_root, views="frontal") as dataset:
+    with chexpert.Dataset(example_root, projections="frontal") as dataset:
         per_epoch = len(dataset["train"]) // 4
     epoch, batches = divmod(3, per_epoch)
     assert state == {"seed": 0, "epoch": epoch, "position": 4 * batches}

@@ -75,6 +75,7 @@ def macros() -> dict:
 
 
 dataset_p = _ffi.dataset_p
+params_p = _ffi.params_p
 # C type spelled in the header -> the ctypes type the binding must use for it.
 CTYPES = {
     "void": None,
@@ -99,6 +100,9 @@ CTYPES = {
     "chexpert_dataset *": dataset_p,
     "const chexpert_dataset *": dataset_p,
     "chexpert_dataset **": POINTER(dataset_p),
+    "chexpert_params *": params_p,
+    "const chexpert_params *": params_p,
+    "chexpert_params **": POINTER(params_p),
 }
 
 
@@ -173,7 +177,74 @@ def test_macro_values_equal_the_header(macros, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_every_header_constant_is_declared(enum_constants, macros):
+    """The binding declares every enum constant and every numeric CHEXPERT_ macro."""
+    declared = _binding_constants()
+    missing = [name for name in enum_constants if name not in declared]
+    missing += [name for name, value in macros.items()
+                if name not in declared and name != "CHEXPERT_H" and value]
+    assert not missing, missing
+
+
+def test_binding_refuses_another_abi_version():
+    assert _ffi.CHEXPERT_ABI_VERSION == 2
+    from chexpert import _library
+    assert _library.EXPECTED_ABI_VERSION == _ffi.CHEXPERT_ABI_VERSION
+    with pytest.raises(ImportError, match=re.escape(_ffi.LIBRARY_PATH)):
+        _library.check_abi(1, _ffi.LIBRARY_PATH, _ffi.CHEXPERT_ABI_VERSION)
+
+
+def test_package_version_is_the_library_version_is_the_header_version(macros):
+    """The version is written once, in the header: the package metadata (read
+    by setup.py from the header), chexpert.__version__ and the library agree."""
+    import chexpert
+    from importlib import metadata
+    header = json.loads(macros["CHEXPERT_VERSION_STRING"])
+    assert chexpert.__version__ == chexpert.library_version == header
+    assert metadata.version("chexpert") == header, "reinstall the binding: pip install -e bindings/python"
+    from chexpert import _version
+    assert _version.header_version() == header
+    assert _ffi.CHEXPERT_VERSION_STRING == header
+
+
 def test_library_agrees_with_header_versions(macros):
     assert _ffi.chexpert_abi_version() == int(macros["CHEXPERT_ABI_VERSION"])
     assert _ffi.chexpert_version_number() == int(macros["CHEXPERT_VERSION_NUMBER"])
     assert _ffi.chexpert_version_string().decode() == json.loads(macros["CHEXPERT_VERSION_STRING"])
+
+
+# -- against the committed ABI description (abi/chexpert-abi.txt) -------------
+
+@pytest.fixture(scope="module")
+def abi():
+    path = REPO / "abi" / "chexpert-abi.txt"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing (Tests/python/header_ast.py --abi writes it)")
+    return header_ast.abi_description(path)
+
+
+def test_ffi_functions_match_the_abi_description(abi):
+    """Every function of the description is declared with its prototype's
+    types, and the binding declares nothing the description lacks."""
+    assert set(abi["function"]) == set(_ffi.FUNCTIONS)
+    mismatches = []
+    for name, entry in sorted(abi["function"].items()):
+        function = _ffi.FUNCTIONS[name]
+        expected = [_ctype(p) for p in entry["parameters"]]
+        if list(function.argtypes) != expected or function.restype is not _ctype(entry["returns"]):
+            mismatches.append(f"{name}: {function.argtypes} -> {function.restype} != {entry['prototype']}")
+        has_check = getattr(function, "errcheck", None) is _ffi._check_status
+        if has_check != (entry["returns"] == "int"):
+            mismatches.append(f"{name}: errcheck {has_check}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_ffi_constants_match_the_abi_description(abi):
+    declared = _binding_constants()
+    for name, value in abi["constant"].items():
+        assert declared.get(name) == value, name
+    for name, entry in abi["macro"].items():
+        assert name in declared, name
+        assert declared[name] == entry["value"], name
+    unknown = set(declared) - set(abi["constant"]) - set(abi["macro"])
+    assert not unknown, f"constants the ABI description does not have: {sorted(unknown)}"

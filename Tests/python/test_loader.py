@@ -33,11 +33,12 @@ def _loader_threads() -> list:
     return [t for t in threading.enumerate() if t.name.startswith("chexpert-loader")]
 
 
-def _wait_for_baseline(baseline: int, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while (_loader_threads() or threading.active_count() > baseline) and time.monotonic() < deadline:
-        gc.collect()
-        time.sleep(0.02)
+def _wait_for_baseline(baseline: int) -> None:
+    """The loader threads end once their iterators are collected: join them
+    (no polling; the timeout only bounds a hang)."""
+    gc.collect()
+    for thread in _loader_threads():
+        thread.join(timeout=60)
     assert not _loader_threads(), f"loader threads left running: {_loader_threads()}"
     assert threading.active_count() <= baseline
 
@@ -198,8 +199,11 @@ def test_prefetch_is_bounded(sp):
     loader = chexpert.Loader(sp, 2, RESIZE, prefetch=2)
     iterator = iter(loader)
     next(iterator)
-    time.sleep(0.5)                  # a slow training step: the thread fills the queue
     producer = iterator._producer
+    # A slow training step: the thread fills the queue (waited for, not timed),
+    # then must stop there.
+    assert producer.wait_queued(2, timeout=60)
+    time.sleep(0.2)
     assert producer.queue.qsize() <= 2
     assert iterator.allocations <= 2 + 2
     assert len(iterator) == len(loader) - 1
@@ -210,9 +214,8 @@ def test_the_thread_decodes_while_the_consumer_works(sp):
     """The next batch is ready when the training step ends: it was decoded meanwhile."""
     iterator = iter(chexpert.Loader(sp, 4, RESIZE, prefetch=2))
     next(iterator)
-    deadline = time.monotonic() + 10
-    while iterator._producer.queue.qsize() < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # An event, not a timed wait: returns as soon as two batches are queued.
+    assert iterator._producer.wait_queued(2, timeout=60)
     assert iterator._producer.queue.qsize() == 2
     iterator.close()
 
@@ -383,7 +386,7 @@ def test_pin_memory_needs_torch_with_cuda(sp, reference):
         loader = chexpert.Loader(sp, 4, RESIZE, pin_memory=True)
         iterator = iter(loader)
         batch = next(iterator)
-        assert iterator._producer.ring[0].owner.is_pinned()
+        assert iterator._producer.ring.slots[0].owner.is_pinned()
         _assert_batch_is(batch, range(4), reference)
         iterator.close()
         return

@@ -46,12 +46,12 @@ def _projections(rows) -> str:
     return r"\s+".join(str(kinds[k]) for k in ("AP", "PA", "other", "lateral"))
 
 
-def test_report_with_a_view_selection(tree):
-    result = _run("--root", str(tree), "--views", "AP,lateral", "--max-images", "4")
+def test_report_with_a_projection_selection(tree):
+    result = _run("--root", str(tree), "--projections", "AP,lateral", "--max-images", "4")
     assert result.returncode == 0, result.stderr
     header, rows = read_csv(tree, "train")
     kinds = Counter("lateral" if row[3].lower() == "lateral" else row[4] for row in rows)
-    assert "views kept: AP, lateral" in result.stdout
+    assert "projections kept: ap, lateral" in result.stdout
     assert re.search(rf"^train\s+{kinds['AP'] + kinds['lateral']}\s+{kinds['AP']}\s+{kinds['lateral']}"
                      rf"\s+{_projections(rows)}\s*$", result.stdout, re.M), result.stdout
 

@@ -334,11 +334,11 @@ def test_read_only_out_is_refused(ds):
 # -- Resize: parameters --------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"size": 0}, "CHEXPERT_RESIZE_HEIGHT"),
-    ({"size": (10, 65536)}, "CHEXPERT_RESIZE_WIDTH"),
-    ({"size": -3}, "CHEXPERT_RESIZE_HEIGHT"),
-    ({"channels": 2}, "CHEXPERT_RESIZE_CHANNELS"),
-    ({"channels": 4}, "CHEXPERT_RESIZE_CHANNELS"),
+    ({"size": 0}, "CHEXPERT_KEY_HEIGHT"),
+    ({"size": (10, 65536)}, "CHEXPERT_KEY_WIDTH"),
+    ({"size": -3}, "CHEXPERT_KEY_HEIGHT"),
+    ({"channels": 2}, "CHEXPERT_KEY_CHANNELS"),
+    ({"channels": 4}, "CHEXPERT_KEY_CHANNELS"),
     ({"dtype": "uint8", "normalize": "unit"}, "UINT8"),
     ({"dtype": "uint8", "normalize": ((0.5,) * 3, (0.5,) * 3)}, "UINT8"),
 ])
@@ -347,23 +347,33 @@ def test_bad_params_raise_the_library_error_at_construction(kwargs, message):
         chexpert.Resize(**kwargs)
     assert info.value.code == _ffi.CHEXPERT_E_INVALID_ARGUMENT
     assert info.value.name == "CHEXPERT_E_INVALID_ARGUMENT"
+    assert isinstance(info.value, chexpert.ChexpertArgumentError) and isinstance(info.value, ValueError)
     assert message in info.value.message
 
 
-@pytest.mark.parametrize("normalize, message", [
-    (((0.5, 0.5), (0.2, 0.2)), "3 elements"),          # two stats for three channels
-    (((0.5, 0.5, 0.5), (0.2, 0.0, 0.2)), "std"),        # a zero std
-    (((0.5, 0.5, 0.5), (0.2, float("inf"), 0.2)), "std"),
-    (((float("nan"), 0.5, 0.5), (0.2, 0.2, 0.2)), "mean"),
-])
-def test_bad_custom_stats_raise_the_library_error_and_write_nothing(ds, normalize, message):
-    resize = chexpert.Resize(8, dtype="float32", normalize=normalize)
+def test_stats_for_another_channel_count_raise_the_library_error_and_write_nothing(ds):
+    """Two stats for three channels: checked against CHANNELS by the batch call."""
+    resize = chexpert.Resize(8, dtype="float32", normalize=((0.5, 0.5), (0.2, 0.2)))
     out = np.full(resize.shape(2), 3.5, np.float32)
     with pytest.raises(chexpert.ChexpertError) as info:
         ds["train"].read_batch_resized([0, 1], resize, out=out)
     assert info.value.code == _ffi.CHEXPERT_E_INVALID_ARGUMENT
-    assert message in info.value.message
+    assert "3 values" in info.value.message and "got 2" in info.value.message
     assert (out == np.float32(3.5)).all()
+
+
+@pytest.mark.parametrize("normalize, message", [
+    (((0.5, 0.5, 0.5), (0.2, 0.0, 0.2)), "CHEXPERT_KEY_STD[1] = 0.0"),       # a zero std
+    (((0.5, 0.5, 0.5), (0.2, float("inf"), 0.2)), "CHEXPERT_KEY_STD[1] = inf"),
+    (((float("nan"), 0.5, 0.5), (0.2, 0.2, 0.2)), "CHEXPERT_KEY_MEAN[0] = nan"),
+])
+def test_bad_custom_stats_raise_the_library_error_at_construction(normalize, message):
+    """Each value is checked when chexpert_params_set_floats() stores it."""
+    with pytest.raises(chexpert.ChexpertError) as info:
+        chexpert.Resize(8, dtype="float32", normalize=normalize)
+    assert info.value.code == _ffi.CHEXPERT_E_INVALID_ARGUMENT
+    assert isinstance(info.value, ValueError)
+    assert message in info.value.message
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -383,42 +393,62 @@ def test_non_integer_sizes_are_type_errors():
         chexpert.Resize(channels=3.0)
 
 
-def _raw_output_bytes(params, count=1):
-    array = (c_int64 * max(1, len(params)))(*params)
-    size = c_size_t()
-    _ffi.chexpert_resize_output_bytes(array, len(params), count, byref(size))
-    return size.value
+def _raw_output_bytes(values, count=1, floats=()):
+    params = _ffi.Params(values, floats)
+    try:
+        size = c_size_t()
+        _ffi.chexpert_resize_output_bytes(params, count, byref(size))
+        return size.value
+    finally:
+        params.close()
 
 
-@pytest.mark.parametrize("params, message", [
-    ([_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH], "odd"),
-    ([_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH, 8, 99, 1], "99"),
-    ([_ffi.CHEXPERT_RESIZE_HEIGHT, 8], "WIDTH"),
-    ([_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH, 8,
-      _ffi.CHEXPERT_RESIZE_LAYOUT, 2], "LAYOUT"),
-    ([_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH, 8,
-      _ffi.CHEXPERT_RESIZE_FIT, -1], "FIT"),
-    ([_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH, 8,
-      _ffi.CHEXPERT_RESIZE_DCT, 5], "DCT"),
+_SIZE = {_ffi.CHEXPERT_KEY_HEIGHT: 8, _ffi.CHEXPERT_KEY_WIDTH: 8}
+
+
+@pytest.mark.parametrize("key, value, message", [
+    (99, 1, "99"),                                                  # an unknown key
+    (_ffi.CHEXPERT_KEY_LAYOUT, 2, "LAYOUT"),
+    (_ffi.CHEXPERT_KEY_FIT, -1, "FIT"),
+    (_ffi.CHEXPERT_KEY_DCT, 5, "DCT"),
+    (_ffi.CHEXPERT_KEY_FIT, _ffi.CHEXPERT_FILTER_AREA, "FIT"),      # another enum's value
+    (_ffi.CHEXPERT_KEY_FILTER, _ffi.CHEXPERT_FIT_CONTAIN, "FILTER"),
+    (_ffi.CHEXPERT_KEY_MEAN, 1, "MEAN"),                             # a float key
 ])
-def test_raw_params_are_checked_by_the_library(params, message):
+def test_raw_params_are_checked_by_the_library_when_set(key, value, message):
+    params = _ffi.Params()
     with pytest.raises(chexpert.ChexpertError) as info:
-        _raw_output_bytes(params)
+        _ffi.chexpert_params_set(params, key, value)
     assert info.value.code == _ffi.CHEXPERT_E_INVALID_ARGUMENT
     assert message in info.value.message
+    params.close()
+
+
+def test_raw_output_bytes_needs_both_sizes():
+    with pytest.raises(chexpert.ChexpertError) as info:
+        _raw_output_bytes({_ffi.CHEXPERT_KEY_HEIGHT: 8})
+    assert info.value.code == _ffi.CHEXPERT_E_INVALID_ARGUMENT
+    assert "WIDTH" in info.value.message
+    assert _raw_output_bytes(_SIZE, 0) == 0
 
 
 def test_output_bytes_accepts_a_custom_normalisation():
-    params = [_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH, 8,
-              _ffi.CHEXPERT_RESIZE_DTYPE, _ffi.CHEXPERT_DTYPE_FLOAT32,
-              _ffi.CHEXPERT_RESIZE_NORMALIZE, _ffi.CHEXPERT_NORMALIZE_CUSTOM]
-    assert _raw_output_bytes(params, 2) == 2 * 8 * 8 * 3 * 4
+    values = {**_SIZE, _ffi.CHEXPERT_KEY_DTYPE: _ffi.CHEXPERT_DTYPE_FLOAT32,
+              _ffi.CHEXPERT_KEY_NORMALIZE: _ffi.CHEXPERT_NORMALIZE_CUSTOM}
+    assert _raw_output_bytes(values, 2) == 2 * 8 * 8 * 3 * 4
+    floats = {_ffi.CHEXPERT_KEY_MEAN: [0.5] * 3, _ffi.CHEXPERT_KEY_STD: [0.25] * 3}
+    assert _raw_output_bytes(values, 2, floats) == 2 * 8 * 8 * 3 * 4
 
 
-def test_a_key_given_twice_takes_its_last_value():
-    params = [_ffi.CHEXPERT_RESIZE_HEIGHT, 8, _ffi.CHEXPERT_RESIZE_WIDTH, 8,
-              _ffi.CHEXPERT_RESIZE_HEIGHT, 5, _ffi.CHEXPERT_RESIZE_DTYPE, 1]
-    assert _raw_output_bytes(params, 3) == 3 * 5 * 8 * 3 * 4
+def test_a_key_set_twice_takes_its_last_value():
+    params = _ffi.Params(_SIZE)
+    _ffi.chexpert_params_set(params, _ffi.CHEXPERT_KEY_HEIGHT, 5)
+    _ffi.chexpert_params_set(params, _ffi.CHEXPERT_KEY_DTYPE, _ffi.CHEXPERT_DTYPE_FLOAT32)
+    size = c_size_t()
+    _ffi.chexpert_resize_output_bytes(params, 3, byref(size))
+    assert size.value == 3 * 5 * 8 * 3 * 4
+    assert params.get(_ffi.CHEXPERT_KEY_HEIGHT) == 5
+    assert params.get(_ffi.CHEXPERT_KEY_FIT) == _ffi.CHEXPERT_FIT_COVER      # the default
 
 
 @pytest.mark.parametrize("channels", [1, 3])
@@ -436,9 +466,16 @@ def test_shape_dtype_and_nbytes(channels, layout, dtype):
 def test_params_are_built_once_and_kept():
     resize = chexpert.Resize(224, dtype="float32", normalize="imagenet")
     params = resize._params
-    assert isinstance(params, ctypes.Array)
+    assert isinstance(params, _ffi.Params)
     assert resize.nbytes(2) == 2 * 224 * 224 * 3 * 4
     assert resize._params is params
+    # A batch call's params (resize keys + threads + policy): one per
+    # (num_threads, on_error), made once and reused.
+    call = resize.params(4, "substitute")
+    assert resize.params(4, "substitute") is call and resize.params(4, None) is not call
+    assert call.get(_ffi.CHEXPERT_KEY_THREADS) == 4
+    assert call.get(_ffi.CHEXPERT_KEY_ON_ERROR) == _ffi.CHEXPERT_ON_ERROR_SUBSTITUTE
+    assert call.get(_ffi.CHEXPERT_KEY_NORMALIZE) == _ffi.CHEXPERT_NORMALIZE_IMAGENET
 
 
 def test_resize_value_semantics():

@@ -60,14 +60,15 @@ def test_map_style_dataset_with_epoch_sampler(split, workers, context):
 
 
 def test_getitems_reads_a_batch_in_one_call(split, monkeypatch):
+    """One chexpert_batch_resized call (Split.resized_images) per batch."""
     calls = []
-    original = chexpert.Split.read_batch_resized
+    original = chexpert.Split.resized_images
 
     def counting(self, indices, *args, **kwargs):
         calls.append(len(indices))
         return original(self, indices, *args, **kwargs)
 
-    monkeypatch.setattr(chexpert.Split, "read_batch_resized", counting)
+    monkeypatch.setattr(chexpert.Split, "resized_images", counting)
     loader = torch.utils.data.DataLoader(ct.ChexpertDataset(split, RESIZE), batch_size=8)
     batches = list(loader)
     assert calls == [len(b["index"]) for b in batches] and calls[0] == 8

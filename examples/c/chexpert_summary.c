@@ -2,9 +2,10 @@
  * chexpert_summary: a tour of libchexpert's C interface.
  *
  * Opens a CheXpert-v1.0-small copy, prints what is in it, decodes a few
- * images one by one and then a batch of up to 64 train images on 2 threads.
- * Every call's status is checked; a failure prints the status name and the
- * library's message for this thread.
+ * images one by one and then a batch of up to 64 train images on 2 threads
+ * (a chexpert_params set carries the thread count). Every call's status is
+ * checked; a failure prints the status name and the library's message for
+ * this thread.
  *
  * Build (from the repository root, after `swift build -c release`):
  *
@@ -41,7 +42,7 @@ static int report(const char *call, int status) {
 static char *example_name(const chexpert_dataset *ds, int split, int64_t index) {
     size_t size = 0;
     int status = chexpert_example_name(ds, split, index, NULL, 0, &size);
-    if (status != CHEXPERT_E_BUFFER_TOO_SMALL) { /* a size query always "fails" */
+    if (status != CHEXPERT_OK) {
         report("chexpert_example_name (size query)", status);
         return NULL;
     }
@@ -93,7 +94,7 @@ static int print_examples(const chexpert_dataset *ds, int64_t train_count) {
     int failed = 0;
     for (int64_t i = 0; i < train_count && i < SHOW_EXAMPLES && !failed; i++) {
         char *name = example_name(ds, CHEXPERT_SPLIT_TRAIN, i);
-        int32_t view = 0;
+        int64_t view = 0;
         if (name == NULL) { failed = 1; break; }
         status = chexpert_example_view(ds, CHEXPERT_SPLIT_TRAIN, i, &view);
         if (status == CHEXPERT_OK)
@@ -103,16 +104,17 @@ static int print_examples(const chexpert_dataset *ds, int64_t train_count) {
             free(name);
             break;
         }
-        printf("train[%" PRId64 "] %s\n  view %s, labels:", i, name, chexpert_view_name(view));
+        printf("train[%" PRId64 "] %s\n  view %s, labels:", i, name, chexpert_view_name((int)view));
         for (int32_t k = 0; k < num_labels; k++)
             printf(" %s", chexpert_label_class_name((int)labels[k]));
         printf("\n");
         free(name);
 
-        /* Decode: ask for the shape (JPEG header only), allocate, decode. */
+        /* Decode: ask for the shape (the size query reads the JPEG header
+         * only), allocate, decode. */
         int32_t height = 0, width = 0;
-        status = chexpert_example_shape(ds, CHEXPERT_SPLIT_TRAIN, i, &height, &width);
-        if (status != CHEXPERT_OK) { failed = report("chexpert_example_shape", status); break; }
+        status = chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, i, NULL, 0, &height, &width);
+        if (status != CHEXPERT_OK) { failed = report("chexpert_example_image (size query)", status); break; }
         size_t bytes = (size_t)height * (size_t)width * 3;
         uint8_t *image = malloc(bytes);
         if (image == NULL) { failed = 1; break; }
@@ -131,9 +133,9 @@ static int print_examples(const chexpert_dataset *ds, int64_t train_count) {
     return failed;
 }
 
-/* One batch: shapes first (parallel header reads), then one call that
- * decodes every image into a single packed buffer and copies labels and
- * views. */
+/* One batch: the shapes first (a size query: parallel header reads), then
+ * one call that decodes every image into a single packed buffer; labels and
+ * views come from their own batch calls. */
 static int read_batch(const chexpert_dataset *ds, int64_t train_count) {
     size_t count = (size_t)(train_count < MAX_BATCH ? train_count : MAX_BATCH);
     if (count == 0) return 0;
@@ -141,16 +143,28 @@ static int read_batch(const chexpert_dataset *ds, int64_t train_count) {
     int status = chexpert_split_num_labels(ds, CHEXPERT_SPLIT_TRAIN, &num_labels);
     if (status != CHEXPERT_OK) return report("chexpert_split_num_labels", status);
 
-    int64_t indices[MAX_BATCH];
-    int32_t heights[MAX_BATCH], widths[MAX_BATCH], views[MAX_BATCH];
+    /* The batch calls' knobs: here only the number of worker threads. */
+    chexpert_params *params = NULL;
+    status = chexpert_params_create(&params);
+    if (status != CHEXPERT_OK) return report("chexpert_params_create", status);
+    status = chexpert_params_set(params, CHEXPERT_KEY_THREADS, BATCH_THREADS);
+    if (status != CHEXPERT_OK) {
+        chexpert_params_free(params);
+        return report("chexpert_params_set", status);
+    }
+
+    int64_t indices[MAX_BATCH], views[MAX_BATCH];
+    int32_t shapes[2 * MAX_BATCH]; /* {height, width} per example */
     for (size_t k = 0; k < count; k++) indices[k] = (int64_t)k;
 
-    status = chexpert_batch_shapes(ds, CHEXPERT_SPLIT_TRAIN, indices, count, heights, widths,
-                                   BATCH_THREADS);
-    if (status != CHEXPERT_OK) return report("chexpert_batch_shapes", status);
+    status = chexpert_batch_images(ds, CHEXPERT_SPLIT_TRAIN, indices, count, params, NULL, 0, shapes);
+    if (status != CHEXPERT_OK) {
+        chexpert_params_free(params);
+        return report("chexpert_batch_images (size query)", status);
+    }
 
     size_t image_bytes = 0;
-    for (size_t k = 0; k < count; k++) image_bytes += (size_t)heights[k] * (size_t)widths[k] * 3;
+    for (size_t k = 0; k < count; k++) image_bytes += (size_t)shapes[2 * k] * (size_t)shapes[2 * k + 1] * 3;
     size_t label_count = count * (size_t)num_labels;
     uint8_t *images = malloc(image_bytes ? image_bytes : 1);
     int64_t *labels = malloc(sizeof *labels * (label_count ? label_count : 1));
@@ -158,12 +172,18 @@ static int read_batch(const chexpert_dataset *ds, int64_t train_count) {
     if (images == NULL || labels == NULL) {
         failed = 1;
     } else {
-        status = chexpert_batch_read(ds, CHEXPERT_SPLIT_TRAIN, indices, count, heights, widths,
-                                     images, image_bytes, labels, label_count, views, count,
-                                     BATCH_THREADS);
-        if (status != CHEXPERT_OK) {
-            failed = report("chexpert_batch_read", status);
-        } else {
+        status = chexpert_batch_images(ds, CHEXPERT_SPLIT_TRAIN, indices, count, params, images, image_bytes,
+                                       shapes);
+        if (status != CHEXPERT_OK) failed = report("chexpert_batch_images", status);
+        if (!failed) {
+            status = chexpert_batch_labels(ds, CHEXPERT_SPLIT_TRAIN, indices, count, labels, label_count);
+            if (status != CHEXPERT_OK) failed = report("chexpert_batch_labels", status);
+        }
+        if (!failed) {
+            status = chexpert_batch_views(ds, CHEXPERT_SPLIT_TRAIN, indices, count, views, count);
+            if (status != CHEXPERT_OK) failed = report("chexpert_batch_views", status);
+        }
+        if (!failed) {
             size_t frontal = 0;
             for (size_t k = 0; k < count; k++) frontal += views[k] == CHEXPERT_VIEW_FRONTAL;
             printf("batch: %zu train examples on %d threads, %zu image bytes, %zu frontal\n", count,
@@ -172,6 +192,7 @@ static int read_batch(const chexpert_dataset *ds, int64_t train_count) {
     }
     free(images);
     free(labels);
+    chexpert_params_free(params); /* the calls copied what they needed */
     return failed;
 }
 
@@ -181,7 +202,7 @@ static void show_errors(const chexpert_dataset *ds, int64_t train_count) {
     int status = chexpert_split_size(ds, 7, &count);
     printf("error demo: chexpert_split_size(split=7) -> %s: %s\n", chexpert_status_name(status),
            chexpert_last_error());
-    int32_t view = 0;
+    int64_t view = 0;
     status = chexpert_example_view(ds, CHEXPERT_SPLIT_TRAIN, train_count, &view);
     printf("error demo: chexpert_example_view(index=%" PRId64 ") -> %s: %s\n", train_count,
            chexpert_status_name(status), chexpert_last_error());
@@ -200,7 +221,7 @@ int main(int argc, char **argv) {
     }
 
     chexpert_dataset *ds = NULL;
-    int status = chexpert_dataset_open(&ds, root);
+    int status = chexpert_dataset_open(&ds, root, NULL); /* NULL: default options */
     if (status != CHEXPERT_OK) return report("chexpert_dataset_open", status);
 
     char path[4096];

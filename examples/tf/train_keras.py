@@ -29,7 +29,7 @@ parser.add_argument("--threads", type=int, default=0, help="decode threads per b
 args = parser.parse_args()
 
 # Frontal images only; one grey channel in [0, 1], channels last for Keras.
-ds = chexpert.Dataset(args.root, views="frontal")
+ds = chexpert.Dataset(args.root, projections="frontal")
 train = ds["train"]
 if len(train) < args.batch_size:
     raise SystemExit(f"no full batch of {args.batch_size} in {len(train)} training images")

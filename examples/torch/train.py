@@ -29,7 +29,7 @@ parser.add_argument("--threads", type=int, default=0, help="decode threads per b
 args = parser.parse_args()
 
 # Frontal images only; one grey channel in [0, 1], channels first for torch.
-ds = chexpert.Dataset(args.root, views="frontal")
+ds = chexpert.Dataset(args.root, projections="frontal")
 train = ds["train"]
 resize = chexpert.Resize(args.size, channels=1, dtype="float32", normalize="unit", layout="NCHW")
 # The 5 competition observations, LibAUC's policy: float32 targets and masks (n, 5).

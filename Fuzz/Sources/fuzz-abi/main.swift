@@ -103,16 +103,58 @@ public func fuzzABI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
+/// A parameter set for one call: NULL, a fresh set with random keys and
+/// values (tagged constants, their neighbours and arbitrary numbers), a freed
+/// set, or a dataset handle passed as params.
+private func params(_ p: inout Program) -> (OpaquePointer?, free: Bool) {
+    switch p.int(8) {
+    case 0: return (nil, false)
+    case 1: return (handle(&p), false)
+    default:
+        var params: OpaquePointer?
+        _ = chexpert_params_create(&params)
+        for _ in 0 ..< p.int(10) {
+            let key = CInt(p.int(29)) - 1
+            let value: Int64
+            switch p.int(4) {
+            case 0: value = Int64(key) << 8 | Int64(p.int(6))      // a constant of the key's enum, or past it
+            case 1: value = Int64(p.int(27)) << 8 | Int64(p.int(3))  // another enum's constant
+            case 2: value = Int64(p.int(70)) - 2
+            default: value = p.int64()
+            }
+            _ = chexpert_params_set(params, key, value)
+        }
+        if p.int(4) == 0 {
+            let floats = Buffer<Float>(&p, filler: 0.5)
+            _ = chexpert_params_set_floats(params, CInt(p.int(18)), floats.pointer, floats.capacity)
+        }
+        if p.int(4) == 0 {
+            let rules = Buffer<Int32>(&p, filler: 0)
+            if let base = rules.pointer {
+                for i in 0 ..< rules.capacity {
+                    base[i] = i % 3 == 0 ? Int32(p.int(18)) - 2 : Int32(0x40 + i % 3 - 1) << 8 | Int32(p.int(6))
+                }
+            }
+            _ = chexpert_params_set_rules(params, rules.pointer, rules.capacity / 3 + (p.int(4) == 0 ? 1 : 0))
+        }
+        if p.int(10) == 0 {
+            chexpert_params_free(params)  // use after free
+            return (params, false)
+        }
+        return (params, true)
+    }
+}
+
 private func step(_ p: inout Program) {
     switch p.byte() % 16 {
     case 0:
         var out: OpaquePointer?
-        let params = Buffer<Int64>(&p, filler: 0)
-        if let base = params.pointer { for i in 0 ..< params.capacity { base[i] = i % 2 == 0 ? Int64(p.int(7)) : p.int64() } }
+        let (options, owned) = params(&p)
+        defer { if owned { chexpert_params_free(options) } }
         let path = p.int(4) == 0 ? nil : (p.int(3) == 0 ? root + "/missing" : root)
         let nullOut = p.int(8) == 0
         let status = path.withCStringOrNil { path in
-            withUnsafeMutablePointer(to: &out) { chexpert_dataset_open_with(nullOut ? nil : $0, path, params.pointer, params.capacity) }
+            withUnsafeMutablePointer(to: &out) { chexpert_dataset_open(nullOut ? nil : $0, path, options) }
         }
         if status == 0 {
             if handles.count >= 4 { chexpert_dataset_close(handles.removeFirst()) }
@@ -134,7 +176,7 @@ private func step(_ p: inout Program) {
     case 3:
         let ds = handle(&p), s = split(&p), index = p.int64()
         var h: Int32 = 0, w: Int32 = 0
-        _ = chexpert_example_shape(ds, s, index, &h, &w)
+        _ = chexpert_example_image(ds, s, index, nil, 0, &h, &w)
         let image = Buffer<UInt8>(&p, filler: 0)
         let scale = Int(p.byte() % 4)
         let big = Buffer<UInt8>.sized(scale == 0 ? 0 : Int(h) * Int(w) * 3 * scale / 2)
@@ -142,7 +184,7 @@ private func step(_ p: inout Program) {
                                    (big.capacity > 0 ? big : image).capacity, &h, nil)
         let labels = Buffer<Int64>(&p, filler: 0)
         _ = chexpert_example_labels(ds, s, index, labels.pointer, labels.capacity)
-        var view: Int32 = 0
+        var view: Int64 = 0
         _ = chexpert_example_view(ds, s, index, &view)
         let name = Buffer<CChar>(&p, filler: 0)
         _ = chexpert_example_name(ds, s, index, name.pointer, name.capacity, nil)
@@ -151,75 +193,86 @@ private func step(_ p: inout Program) {
         let indices = Buffer<Int64>(&p, filler: 0)
         if let base = indices.pointer { for i in 0 ..< indices.capacity { base[i] = p.int64() } }
         let n = min(indices.capacity, p.count())
-        let heights = Buffer<Int32>.sized(n), widths = Buffer<Int32>.sized(n)
-        let threads = CInt(p.int(5)) - 1
-        let shapes = chexpert_batch_shapes(ds, s, indices.pointer, n, heights.pointer, widths.pointer, threads)
+        let (call, owned) = params(&p)
+        defer { if owned { chexpert_params_free(call) } }
+        let shapes = Buffer<Int32>.sized(p.int(4) == 0 ? 0 : 2 * n)
+        let queried = chexpert_batch_images(ds, s, indices.pointer, n, call, nil, 0, shapes.pointer)
         var total = 0
-        if shapes == 0, let hs = heights.pointer, let ws = widths.pointer {
-            for i in 0 ..< n { total += Int(hs[i]) * Int(ws[i]) * 3 }
+        if queried == 0, let base = shapes.pointer {
+            for i in 0 ..< n { total += Int(base[2 * i]) * Int(base[2 * i + 1]) * 3 }
         }
         let images = Buffer<UInt8>.sized(p.int(3) == 0 ? total / 2 : total)
-        let labels = Buffer<Int64>(&p, filler: 0), views = Buffer<Int32>(&p, filler: 0)
-        _ = chexpert_batch_read(ds, s, indices.pointer, n, heights.pointer, widths.pointer, images.pointer,
-                                images.capacity, labels.pointer, labels.capacity, views.pointer, views.capacity, threads)
+        _ = chexpert_batch_images(ds, s, indices.pointer, n, call, images.pointer, images.capacity, shapes.pointer)
+        let labels = Buffer<Int64>(&p, filler: 0), views = Buffer<Int64>(&p, filler: 0)
+        _ = chexpert_batch_labels(ds, s, indices.pointer, n, labels.pointer, labels.capacity)
+        _ = chexpert_batch_views(ds, s, indices.pointer, n, views.pointer, views.capacity)
         let names = Buffer<CChar>(&p, filler: 0)
         var needed = 0
         _ = chexpert_batch_names(ds, s, indices.pointer, n, names.pointer, names.capacity, &needed)
-        let projections = Buffer<Int32>.sized(n)
-        _ = chexpert_batch_projections(ds, s, indices.pointer, n, projections.pointer)
+        let projections = Buffer<Int64>(&p, filler: 0)
+        _ = chexpert_batch_projections(ds, s, indices.pointer, n, projections.pointer, projections.capacity)
+        let statuses = Buffer<Int32>.sized(n)
+        let messages = Buffer<CChar>(&p, filler: 0)
+        let stride = n == 0 ? 0 : messages.capacity / max(n, 1)
+        _ = chexpert_batch_verify(ds, s, indices.pointer, n, call, statuses.pointer,
+                                  stride == 0 ? nil : messages.pointer, stride)
     case 6:
         let ds = handle(&p), s = split(&p)
         let indices = Buffer<Int64>(&p, filler: 0)
         if let base = indices.pointer { for i in 0 ..< indices.capacity { base[i] = Int64(p.int(48)) - 4 } }
-        let params = Buffer<Int64>(&p, filler: 0)
-        if let base = params.pointer {
-            for i in 0 ..< params.capacity { base[i] = i % 2 == 0 ? Int64(p.int(11)) : Int64(p.int(70)) - 2 }
+        let (call, owned) = params(&p)
+        defer { if owned { chexpert_params_free(call) } }
+        if owned {
+            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_HEIGHT.rawValue), Int64(p.int(70)) - 2)
+            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_WIDTH.rawValue), Int64(p.int(70)) - 2)
         }
-        let stats = Buffer<Float>(&p, filler: 0.5)
         var bytes = 0
-        _ = chexpert_resize_output_bytes(params.pointer, params.capacity, indices.capacity, &bytes)
+        _ = chexpert_resize_output_bytes(call, indices.capacity, &bytes)
         let out = Buffer<Float>.sized(min(bytes / 4 + Int(p.byte() % 3), 1 << 22))
-        let labels = Buffer<Int64>(&p, filler: 0), views = Buffer<Int32>(&p, filler: 0)
-        _ = chexpert_batch_read_resized(ds, s, indices.pointer, indices.capacity, params.pointer, params.capacity,
-                                        stats.pointer, stats.pointer, stats.capacity, out.pointer, out.capacity * 4,
-                                        labels.pointer, labels.capacity, views.pointer, views.capacity,
-                                        CInt(p.int(4)))
+        let statuses = Buffer<Int32>.sized(p.int(3) == 0 ? 0 : indices.capacity)
+        _ = chexpert_batch_resized(ds, s, indices.pointer, indices.capacity, call, out.pointer, out.capacity * 4,
+                                   statuses.pointer)
     case 7:
         let ds = handle(&p), s = split(&p)
         let indices = Buffer<Int64>(&p, filler: 0)
         if let base = indices.pointer { for i in 0 ..< indices.capacity { base[i] = Int64(p.int(48)) - 4 } }
-        let rules = Buffer<Int32>(&p, filler: 0)
-        if let base = rules.pointer { for i in 0 ..< rules.capacity { base[i] = Int32(p.int(18)) - 2 } }
-        let ruleCount = rules.capacity / 3 + (p.int(4) == 0 ? 1 : 0)
+        let (call, owned) = params(&p)
+        defer { if owned { chexpert_params_free(call) } }
         let targets = Buffer<Float>(&p, filler: 0), masks = Buffer<Float>(&p, filler: 0)
-        _ = chexpert_batch_targets(ds, s, indices.pointer, indices.capacity, rules.pointer,
-                                   min(ruleCount, rules.capacity / 3), UInt32(p.int(6)), targets.pointer,
-                                   targets.capacity, masks.pointer, masks.capacity)
+        _ = chexpert_batch_targets(ds, s, indices.pointer, indices.capacity, call, targets.pointer, masks.pointer,
+                                   min(targets.capacity, masks.capacity))
+        let rules = Buffer<Int32>(&p, filler: 0)
         var count = 0
         var flags: UInt32 = 0
-        _ = chexpert_target_preset(ds, s, CInt(p.int(6)) - 1, rules.pointer, rules.capacity, &count, &flags)
+        _ = chexpert_target_rules(ds, s, call, rules.pointer, rules.capacity, &count, &flags)
     case 8:
         let count = p.int(10) == 0 ? p.int64() : Int64(p.byte()) * Int64(p.int(40))
         let out = Buffer<Int64>(&p, filler: 0)
         var size = 0
-        let world = Int32(p.int(6)) - 1
-        _ = chexpert_shard_indices(count, UInt64(p.byte()), UInt64(p.byte()), CInt(p.int(3)), p.int64() % 300,
-                                   Int32(p.int(7)) - 1, world, CInt(p.int(4)), out.pointer, out.capacity, &size)
+        let (call, owned) = params(&p)
+        defer { if owned { chexpert_params_free(call) } }
+        _ = chexpert_shard_indices(call, count, out.pointer, out.capacity, &size)
     case 9:
         let ds = handle(&p)
         var value: Int64 = 0
-        _ = chexpert_dataset_get_option(ds, CInt(p.int(7)) - 1, &value)
-        _ = chexpert_dataset_set_option(ds, CInt(p.int(7)) - 1, p.int64())
+        _ = chexpert_dataset_get_option(ds, CInt(p.int(28)) - 1, &value)
+        _ = chexpert_dataset_set_option(ds, CInt(p.int(28)) - 1, p.int(2) == 0 ? Int64(p.int(27)) << 8 | Int64(p.int(3)) : p.int64())
         var bytes = 0
         _ = chexpert_dataset_memory_usage(ds, &bytes)
         let rootBuffer = Buffer<CChar>(&p, filler: 0)
         _ = chexpert_dataset_root(ds, rootBuffer.pointer, rootBuffer.capacity, &bytes)
+    case 10:
+        let (call, owned) = params(&p)
+        defer { if owned { chexpert_params_free(call) } }
+        var value: Int64 = 0
+        _ = chexpert_params_get(call, CInt(p.int(28)) - 1, &value)
     default:
         let value = CInt(truncatingIfNeeded: p.int64())
         _ = chexpert_status_name(value)
         _ = chexpert_split_name(value)
         _ = chexpert_label_class_name(value)
         _ = chexpert_view_name(value)
+        _ = chexpert_projection_name(value)
         if let message = chexpert_last_error() { _ = strlen(message) }
         _ = chexpert_version_number()
         _ = chexpert_abi_version()

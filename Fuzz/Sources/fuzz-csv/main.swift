@@ -28,7 +28,7 @@ private func exercise(_ table: SplitTable) {
         let all = (0 ..< table.labelCount).map {
             TargetRule(label: $0, uncertain: UncertainPolicy.allCases[$0 % 5], blank: BlankPolicy.allCases[$0 % 2])
         }
-        ruleSets.append((all, .all))
+        ruleSets.append((all, TargetFlags(noFinding: true, maskedNaN: true)))
     }
     for (rules, flags) in ruleSets {
         var targets = [Float](repeating: 0, count: rows.count * rules.count)
@@ -43,8 +43,8 @@ private func exercise(_ table: SplitTable) {
         _ = table.nameString(at: row)
         _ = table.projection(at: row)
     }
-    if let order = try? ShardOrder(count: Int64(table.count), seed: UInt64(table.count), epoch: 1, shuffle: 1,
-                                   start: 0, rank: 0, world: 3, remainder: 0) {
+    if let order = try? ShardOrder(count: Int64(table.count), seed: UInt64(table.count), epoch: 1, shuffle: true,
+                                   start: 0, rank: 0, world: 3, remainder: .pad) {
         var out = [Int64](repeating: -1, count: order.shardCount)
         out.withUnsafeMutableBufferPointer { _ = try? order.write(into: $0) }
         precondition(out.allSatisfy { $0 >= 0 && $0 < Int64(table.count) })

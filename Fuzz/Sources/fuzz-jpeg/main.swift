@@ -22,9 +22,10 @@ public func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     guard decoded else { return 0 }
     let height = Int64(1 + size % 37), width = Int64(1 + size % 29)
-    let params: [Int64] = [1, height, 2, width, 3, grey ? 1 : 3, 4, Int64(size % 2), 5, 1,
-                           6, Int64(size % 3), 7, Int64(size / 3 % 2), 8, Int64(size % 4)]
-    guard let spec = params.withUnsafeBufferPointer({ try? ResizeSpec(params: $0, mean: nil, std: nil) }) else {
+    guard let spec = try? ResizeSpec(height: Int(height), width: Int(width), channels: grey ? 1 : 3,
+                                     layout: ResizeSpec.Layout.allCases[size % 2], elementType: .float32,
+                                     fit: ResizeSpec.Fit.allCases[size % 3], filter: ResampleFilter.allCases[size / 3 % 2],
+                                     normalization: ResizeSpec.Normalization.allCases[size % 4]) else {
         return 0
     }
     var output = [Float](repeating: 0, count: Int(height * width) * spec.channels)

@@ -1,81 +1,96 @@
 import CChexpertABI
 import ChexpertCore
 
-/// Maps `chexpert_dataset *` tokens to open datasets, so a closed, stale or
-/// made-up handle is an error rather than a use-after-free.
+/// Maps the opaque tokens of `chexpert_dataset *` and `chexpert_params *` to
+/// live objects, so a closed, freed, stale or made-up handle (or a handle of
+/// the other kind) is an error rather than a use-after-free.
 ///
-/// A token is `generation << 32 | (slot + 1)`; closing bumps the slot's
-/// generation, so an old token never matches a later dataset in the same
-/// slot. Lookups return a strong reference: a dataset closed while calls are
-/// running on it is freed when the last of them returns.
+/// A token is `generation << 32 | (slot + 1)`; removing bumps the slot's
+/// generation, so an old token never matches a later object in the same
+/// slot. Datasets and parameter sets share the slots; a lookup checks the
+/// kind. Lookups return a strong reference: an object removed while calls
+/// are running on it is freed when the last of them returns.
 final class HandleRegistry: @unchecked Sendable {
     static let shared = HandleRegistry()
 
     private let lock = Lock()
-    private var datasets: [Dataset?] = []
+    private var objects: [AnyObject?] = []
     private var generations: [UInt32] = []
     private var freeSlots: [Int] = []
 
-    /// Registers `dataset` and returns its token.
-    /// - Throws: `CHEXPERT_E_LIMIT` past 2^31 - 1 open datasets.
-    func register(_ dataset: Dataset) throws(Failure) -> OpaquePointer {
+    /// Registers `object` and returns its token.
+    /// - Throws: `.limit` past 2^31 - 1 live handles.
+    func register(_ object: AnyObject) throws(ChexpertError) -> OpaquePointer {
         let token: UInt? = lock.withLock {
             let slot: Int
             if let reused = freeSlots.popLast() {
                 slot = reused
-                datasets[slot] = dataset
+                objects[slot] = object
             } else {
-                guard datasets.count < Int(Int32.max) else { return nil }
-                slot = datasets.count
-                datasets.append(dataset)
+                guard objects.count < Int(Int32.max) else { return nil }
+                slot = objects.count
+                objects.append(object)
                 generations.append(1)
             }
             return UInt(generations[slot]) << 32 | UInt(slot + 1)
         }
         guard let token, let handle = OpaquePointer(bitPattern: token) else {
-            throw Failure(CHEXPERT_E_LIMIT, "too many open datasets")
+            throw ChexpertError(.limit, "too many open handles")
         }
         return handle
     }
 
     /// The dataset behind `handle`.
-    /// - Throws: `CHEXPERT_E_NULL_POINTER` for NULL, `CHEXPERT_E_CLOSED` for a
-    ///   closed or unknown handle.
-    func dataset(_ handle: OpaquePointer?) throws(Failure) -> Dataset {
-        guard let handle else { throw Failure.null("ds") }
+    /// - Throws: `.nullPointer` for NULL; `.closed` for a closed, unknown or
+    ///   parameter-set handle.
+    func dataset(_ handle: OpaquePointer?) throws(ChexpertError) -> Dataset {
+        try lookup(handle, as: Dataset.self, argument: "ds", creator: "chexpert_dataset_open")
+    }
+
+    /// The parameter set behind `handle`.
+    /// - Parameter argument: the C parameter's name, for messages.
+    /// - Throws: `.nullPointer` for NULL; `.closed` for a freed, unknown or
+    ///   dataset handle.
+    func params(_ handle: OpaquePointer?, argument: StaticString = "params") throws(ChexpertError) -> ParamSet {
+        try lookup(handle, as: ParamSet.self, argument: argument, creator: "chexpert_params_create")
+    }
+
+    private func lookup<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, argument: StaticString,
+                                      creator: StaticString) throws(ChexpertError) -> T {
+        guard let handle else { throw ChexpertError.null(argument) }
         let token = UInt(bitPattern: handle)
-        let found: Dataset? = lock.withLock {
+        let found: T? = lock.withLock {
             guard let slot = slot(of: token) else { return nil }
-            return datasets[slot]
+            return objects[slot] as? T
         }
         guard let found else {
-            throw Failure(CHEXPERT_E_CLOSED, "ds \(handle) is closed or was not returned by chexpert_dataset_open")
+            throw ChexpertError(.closed, "\(argument) \(handle) is closed or freed, or was not returned by \(creator)")
         }
         return found
     }
 
-    /// Forgets `handle`'s dataset; an unknown handle is ignored.
-    func close(_ handle: OpaquePointer?) {
+    /// Forgets `handle`'s object if it is a `T`; NULL, unknown handles and
+    /// handles of the other kind are ignored.
+    func remove<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type) {
         guard let handle else { return }
         let token = UInt(bitPattern: handle)
-        let closed: Dataset? = lock.withLock {
-            guard let slot = slot(of: token) else { return nil }
-            let dataset = datasets[slot]
-            datasets[slot] = nil
+        let removed: AnyObject? = lock.withLock {
+            guard let slot = slot(of: token), let object = objects[slot], object is T else { return nil }
+            objects[slot] = nil
             generations[slot] = generations[slot] == UInt32.max ? 1 : generations[slot] + 1
             freeSlots.append(slot)
-            return dataset
+            return object
         }
-        _ = closed  // released here, outside the lock
+        _ = removed  // released here, outside the lock
     }
 
     /// The slot a token names, if it is live. Call with the lock held.
     private func slot(of token: UInt) -> Int? {
         let low = Int(token & 0xFFFF_FFFF)
         let generation = UInt32(truncatingIfNeeded: token >> 32)
-        guard low >= 1, low <= datasets.count else { return nil }
+        guard low >= 1, low <= objects.count, low <= generations.count else { return nil }
         let slot = low - 1
-        guard generations[slot] == generation, datasets[slot] != nil else { return nil }
+        guard generations[slot] == generation, objects[slot] != nil else { return nil }
         return slot
     }
 }

@@ -15,14 +15,18 @@ package enum ParallelWorkers {
         return Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
+    /// Largest thread count a call takes (`CHEXPERT_MAX_THREADS`).
+    package static let maxThreads = 1024
+
     /// The worker count for `requested` threads (0: the available CPUs) and
     /// `items` work items: never more workers than items, at least one.
-    /// - Throws: `.invalidArgument` for a negative request.
-    static func workerCount(requested: Int32, items: Int) throws(ChexpertError) -> Int {
-        guard requested >= 0 else {
-            throw ChexpertError(.invalidArgument, "num_threads is \(requested); expected 0 (all CPUs) or a positive count")
+    /// - Throws: `.invalidArgument` for a request outside 0 ... `maxThreads`.
+    package static func workerCount(requested: Int, items: Int) throws(ChexpertError) -> Int {
+        guard requested >= 0, requested <= maxThreads else {
+            throw ChexpertError(.invalidArgument,
+                                "CHEXPERT_KEY_THREADS = \(requested) is outside 0 (all CPUs) ... \(maxThreads)")
         }
-        let wanted = requested == 0 ? availableCPUs() : Int(requested)
+        let wanted = requested == 0 ? availableCPUs() : requested
         return Swift.max(1, Swift.min(wanted, items))
     }
 

@@ -1,13 +1,13 @@
 import CTurboJPEG
 
-/// The inverse-DCT method of a decode. Raw values are the `chexpert_dct`
-/// constants of `chexpert.h`.
-public enum DCTMethod: Int64, Sendable {
+/// The inverse-DCT method of a decode. The C API's `chexpert_dct` constants
+/// map to it in ChexpertABI (one switch).
+package enum DCTMethod: Sendable, CaseIterable {
     /// libjpeg's JDCT_IFAST: what TensorFlow's `decode_jpeg` uses, so pixels
     /// are bit-identical to `tfds.load("chexpert")`.
-    case fast = 0
+    case fast
     /// libjpeg's JDCT_ISLOW: what Pillow and torchvision use.
-    case accurate = 1
+    case accurate
 
     var turboJPEGFlag: Int32 {
         switch self {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// What one thread needs to read examples' images: a decompressor, a file
 /// buffer and a path buffer, reused for every example it reads in one call.
 final class ExampleDecoder {
@@ -14,19 +16,19 @@ final class ExampleDecoder {
     }
 
     /// Reads example `index`'s file and JPEG header; the bytes stay loaded for
-    /// `decodeLoaded`.
+    /// `decodeLoaded` or `takeLoaded`.
     /// - Returns: the decoded image's shape.
     /// - Throws: `.notFound`, `.io`, `.image`, `.limit`, `.noMemory`.
     func load(_ table: SplitTable, index: Int, layout: DatasetLayout,
-              options: DecodeOptions) throws(ChexpertError) -> ImageShape {
+              settings: ReadSettings) throws(ChexpertError) -> ImageShape {
         layout.imagePath(of: table.name(at: index), into: &path)
         let display = layout.displayPath(of: path)
         loadedBytes = 0
         loadedBytes = try path.withUnsafeBufferPointer { (chars) throws(ChexpertError) -> Int in
             guard let base = chars.baseAddress else { throw ChexpertError(.internal, "empty path buffer") }
-            return try FileReader.read(path: base, displayPath: display, maxBytes: Int(options.maxFileBytes), into: file)
+            return try FileReader.read(path: base, displayPath: display, maxBytes: Int(settings.maxFileBytes), into: file)
         }
-        let (shape, isGrey) = try decoder.shape(of: loaded, file: display, maxPixels: options.maxPixels)
+        let (shape, isGrey) = try decoder.shape(of: loaded, file: display, maxPixels: settings.maxPixels)
         loadedIsGrey = isGrey
         return shape
     }
@@ -38,6 +40,26 @@ final class ExampleDecoder {
     func decodeLoaded(shape: ImageShape, dct: DCTMethod, grey: Bool = false, into destination: UnsafeMutablePointer<UInt8>,
                       layout: DatasetLayout) throws(ChexpertError) {
         try decoder.decode(loaded, shape: shape, dct: dct, grey: grey, into: destination, file: layout.displayPath(of: path))
+    }
+
+    /// Hands over the file last loaded: the caller owns its bytes (free them
+    /// with `LoadedImage.release`) and this decoder loads the next file into
+    /// a new buffer.
+    /// - Parameter shape: what `load` returned for it.
+    func takeLoaded(shape: ImageShape, layout: DatasetLayout) -> LoadedImage {
+        let count = loadedBytes
+        let bytes = file.detach()
+        loadedBytes = 0
+        return LoadedImage(bytes: bytes, count: bytes == nil ? 0 : count, shape: shape,
+                           file: layout.displayPath(of: path))
+    }
+
+    /// Decodes a file taken with `takeLoaded` into `destination`
+    /// (`image.shape.byteCount` bytes of RGB).
+    /// - Throws: `.image`.
+    func decode(_ image: LoadedImage, dct: DCTMethod, into destination: UnsafeMutablePointer<UInt8>) throws(ChexpertError) {
+        try decoder.decode(UnsafeBufferPointer(start: image.bytes, count: image.count), shape: image.shape, dct: dct,
+                           into: destination, file: image.file)
     }
 
     private var loaded: UnsafeBufferPointer<UInt8> {

@@ -62,7 +62,7 @@ final class JPEGDecoder {
         }
         let pixels = Int64(width) * Int64(height)
         guard pixels <= maxPixels else {
-            throw ChexpertError(.limit, "\(file): \(width)x\(height) = \(pixels) pixels exceeds the limit of \(maxPixels) pixels (CHEXPERT_OPTION_MAX_PIXELS)")
+            throw ChexpertError(.limit, "\(file): \(width)x\(height) = \(pixels) pixels exceeds the limit of \(maxPixels) pixels (CHEXPERT_KEY_MAX_PIXELS)")
         }
         return (ImageShape(height: Int(height), width: Int(width)), colorspace == Int32(TJCS_GRAY.rawValue))
     }

@@ -13,22 +13,22 @@ import Glibc
 ///
 /// Paths are bytes, as the kernel sees them: a root that is not UTF-8 works
 /// (messages show it with U+FFFD in place of invalid bytes).
-public struct DatasetLayout: Sendable {
+package struct DatasetLayout: Sendable {
     /// TFDS's folder name for the small release.
-    public static let folderName = "CheXpert-v1.0-small"
+    package static let folderName = "CheXpert-v1.0-small"
 
     /// The folder holding train.csv and valid.csv, as bytes (no NUL).
-    public let datasetFolderBytes: [UInt8]
+    package let datasetFolderBytes: [UInt8]
     /// What relative `Path` cells are joined to, with a trailing `/`.
     let imageBase: [UInt8]
     /// The `Path` prefix removed before joining (layout 2), or empty.
     let strippedPrefix: [UInt8]
 
     /// The dataset folder, for messages.
-    public var datasetFolder: String { Self.display(datasetFolderBytes) }
+    package var datasetFolder: String { Self.display(datasetFolderBytes) }
 
     /// `init(rootBytes:)` with a String root.
-    public init(root: String?) throws(ChexpertError) {
+    package init(root: String?) throws(ChexpertError) {
         try self.init(rootBytes: root.map { Array($0.utf8) })
     }
 
@@ -36,7 +36,7 @@ public struct DatasetLayout: Sendable {
     /// `$HOME/tensorflow_datasets/downloads/manual`) to an absolute path.
     /// - Throws: `.notFound` listing the folders tried; `.invalidArgument`
     ///   for an empty root.
-    public init(rootBytes root: [UInt8]?) throws(ChexpertError) {
+    package init(rootBytes root: [UInt8]?) throws(ChexpertError) {
         let given: [UInt8]
         if let root {
             given = root
@@ -88,12 +88,12 @@ public struct DatasetLayout: Sendable {
     }
 
     /// The NUL-terminated path of `split`'s CSV file.
-    public func csvCPath(_ split: Split) -> [CChar] {
+    package func csvCPath(_ split: Split) -> [CChar] {
         Self.cPath(datasetFolderBytes + [UInt8(ascii: "/")] + Array(split.csvFileName.utf8))
     }
 
     /// The CSV file of `split`, for messages.
-    public func csvPath(_ split: Split) -> String { datasetFolder + "/" + split.csvFileName }
+    package func csvPath(_ split: Split) -> String { datasetFolder + "/" + split.csvFileName }
 
     /// Writes the NUL-terminated image path of `name` into `path` (reused
     /// across calls, so the hot path does not allocate once it has grown).

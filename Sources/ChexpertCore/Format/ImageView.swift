@@ -1,12 +1,13 @@
 /// TFDS's `image_view`: `ClassLabel(names=['frontal', 'lateral'])`.
 ///
-/// Raw values are the `chexpert_view` constants of `chexpert.h`.
-public enum ImageView: UInt8, CaseIterable, Sendable {
+/// Raw values are TFDS's integers (data written into caller arrays); ChexpertABI
+/// ties each to its `chexpert_view` constant (`Vocabulary`).
+package enum ImageView: UInt8, CaseIterable, Sendable {
     case frontal = 0
     case lateral = 1
 
     /// TFDS's class name.
-    public var name: StaticString {
+    package var name: StaticString {
         switch self {
         case .frontal: "frontal"
         case .lateral: "lateral"
@@ -17,7 +18,7 @@ public enum ImageView: UInt8, CaseIterable, Sendable {
     /// class name): `Frontal`, `FRONTAL`, `lateral` are accepted; blank,
     /// `Oblique`, `1` are nil. Only ASCII letters change case, which is exact
     /// here: no other character lower-cases into these names.
-    public init?<C: Collection>(cell: C) where C.Element == UInt8 {
+    package init?<C: Collection>(cell: C) where C.Element == UInt8 {
         func matches(_ name: StaticString) -> Bool {
             guard cell.count == name.utf8CodeUnitCount else { return false }
             var i = 0

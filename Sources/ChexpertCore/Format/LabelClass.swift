@@ -1,15 +1,16 @@
 /// TFDS's `ClassLabel(names=['uncertain', 'positive', 'negative', 'unmentioned'])`.
 ///
-/// Raw values are the `chexpert_label_class` constants of `chexpert.h`; note
+/// Raw values are TFDS's ClassLabel integers (data written into caller arrays;
+/// ChexpertABI ties each to its `chexpert_label_class` constant); note
 /// they are not the CSV numbers (`0.0` is negative = 2).
-public enum LabelClass: UInt8, CaseIterable, Sendable {
+package enum LabelClass: UInt8, CaseIterable, Sendable {
     case uncertain = 0
     case positive = 1
     case negative = 2
     case unmentioned = 3
 
     /// TFDS's class name.
-    public var name: StaticString {
+    package var name: StaticString {
         switch self {
         case .uncertain: "uncertain"
         case .positive: "positive"
@@ -20,7 +21,7 @@ public enum LabelClass: UInt8, CaseIterable, Sendable {
 
     /// Maps a CSV cell exactly as TFDS's `_LABELS` dict does: `-1.0`, `1.0`,
     /// `0.0` and the empty string; anything else (`1`, `2.0`, ` 1.0`) is nil.
-    public init?<C: Collection>(cell: C) where C.Element == UInt8 {
+    package init?<C: Collection>(cell: C) where C.Element == UInt8 {
         switch cell.count {
         case 0: self = .unmentioned
         case 3:

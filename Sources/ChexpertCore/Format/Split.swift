@@ -1,12 +1,13 @@
 /// The splits of TFDS's `chexpert` builder and the CSV each comes from.
 ///
-/// Raw values are the `chexpert_split` constants of `chexpert.h`.
-public enum Split: Int, CaseIterable, Sendable {
+/// Raw values are TFDS's split order; ChexpertABI maps the `chexpert_split`
+/// constants to the cases (`Vocabulary`).
+package enum Split: Int, CaseIterable, Sendable {
     case train = 0
     case validation = 1
 
     /// TFDS's split name, also the salt of TFDS's example-order hash.
-    public var name: StaticString {
+    package var name: StaticString {
         switch self {
         case .train: "train"
         case .validation: "validation"
@@ -14,7 +15,7 @@ public enum Split: Int, CaseIterable, Sendable {
     }
 
     /// The CSV file in the dataset folder that lists the split's examples.
-    public var csvFileName: String {
+    package var csvFileName: String {
         switch self {
         case .train: "train.csv"
         case .validation: "valid.csv"

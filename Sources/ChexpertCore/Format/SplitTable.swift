@@ -2,9 +2,9 @@
 /// stored compactly (one byte per label, names back to back).
 ///
 /// Immutable after parsing, so it is shared by all threads without locks.
-public struct SplitTable: Sendable {
+package struct SplitTable: Sendable {
     /// The label columns' header names (every header column after the fifth).
-    public let labelNames: [String]
+    package let labelNames: [String]
     /// The `Path` cells, back to back; name `i` is
     /// `nameBytes[nameOffsets[i] ..< nameOffsets[i + 1]]`.
     let nameBytes: [UInt8]
@@ -16,52 +16,52 @@ public struct SplitTable: Sendable {
     /// `count` `Projection` raw values.
     let projectionValues: [UInt8]
     /// Whether the CSV has an `AP/PA` column.
-    public let hasProjectionColumn: Bool
+    package let hasProjectionColumn: Bool
     /// Rows of the CSV per `Projection` (indexed by raw value), before any
     /// selection.
-    public let csvProjectionCounts: [Int]
+    package let csvProjectionCounts: [Int]
 
     /// Number of examples.
-    public var count: Int { viewValues.count }
+    package var count: Int { viewValues.count }
 
     /// Length of every label vector.
-    public var labelCount: Int { labelNames.count }
+    package var labelCount: Int { labelNames.count }
 
     /// Example `index`'s name (the CSV `Path` cell) as UTF-8 bytes.
     /// - Precondition: `0 <= index < count` (checked by the callers).
-    public func name(at index: Int) -> ArraySlice<UInt8> {
+    package func name(at index: Int) -> ArraySlice<UInt8> {
         nameBytes[Int(nameOffsets[index]) ..< Int(nameOffsets[index + 1])]
     }
 
     /// Example `index`'s name as a String.
-    public func nameString(at index: Int) -> String {
+    package func nameString(at index: Int) -> String {
         String(decoding: name(at: index), as: UTF8.self)
     }
 
     /// Example `index`'s labels as `LabelClass` raw values.
-    public func labels(at index: Int) -> ArraySlice<UInt8> {
+    package func labels(at index: Int) -> ArraySlice<UInt8> {
         let start = index * labelCount
         return labelValues[start ..< start + labelCount]
     }
 
     /// Example `index`'s `ImageView` raw value.
-    public func view(at index: Int) -> UInt8 { viewValues[index] }
+    package func view(at index: Int) -> UInt8 { viewValues[index] }
 
     /// Example `index`'s `Projection` raw value.
-    public func projection(at index: Int) -> UInt8 { projectionValues[index] }
+    package func projection(at index: Int) -> UInt8 { projectionValues[index] }
 
     /// The column index of the label named `name` (its first occurrence).
-    public func labelIndex(named name: String) -> Int? { labelNames.firstIndex(of: name) }
+    package func labelIndex(named name: String) -> Int? { labelNames.firstIndex(of: name) }
 
     /// This table with only the rows `selection` keeps, in the same order.
     /// `csvProjectionCounts` stays that of the whole CSV.
     /// - Throws: `.invalidArgument` when the selection tells AP from PA and
     ///   the CSV has no `AP/PA` column.
-    public func selecting(_ selection: Selection, file: String) throws(ChexpertError) -> SplitTable {
+    package func selecting(_ selection: Selection, file: String) throws(ChexpertError) -> SplitTable {
         if selection == .all { return self }
         if selection.needsProjectionColumn && !hasProjectionColumn {
             throw ChexpertError(.invalidArgument,
-                                "\(file): CHEXPERT_OPTION_SELECT \(selection.mask) tells AP from PA rows, but the header has no 'AP/PA' column")
+                                "\(file): CHEXPERT_KEY_SELECT \(selection.mask) tells AP from PA rows, but the header has no 'AP/PA' column")
         }
         let rows = (0 ..< count).filter { selection.contains(Projection(rawValue: projectionValues[$0]) ?? .otherFrontal) }
         var names: [UInt8] = []
@@ -81,7 +81,7 @@ public struct SplitTable: Sendable {
     }
 
     /// Bytes held by this table's storage.
-    public var memoryUsage: Int {
+    package var memoryUsage: Int {
         nameBytes.capacity + nameOffsets.capacity * MemoryLayout<UInt32>.stride
             + labelValues.capacity + viewValues.capacity + projectionValues.capacity
             + csvProjectionCounts.capacity * MemoryLayout<Int>.stride
@@ -90,7 +90,7 @@ public struct SplitTable: Sendable {
 
     /// Checks `index` against the table and converts it.
     /// - Throws: `.outOfRange` naming the split and size.
-    public func checkedIndex(_ index: Int64, split: Split) throws(ChexpertError) -> Int {
+    package func checkedIndex(_ index: Int64, split: Split) throws(ChexpertError) -> Int {
         guard index >= 0, index < Int64(count) else {
             throw ChexpertError(.outOfRange,
                                 "index \(index) is out of range for split '\(split.name)' with \(count) examples")

@@ -2,48 +2,58 @@ import Glibc
 
 /// One rank's example indices for one epoch: the algorithm `chexpert.h`
 /// pins for `chexpert_shard_indices` (CHEXPERT_ORDER_VERSION 1).
-public struct ShardOrder: Sendable {
+package struct ShardOrder: Sendable {
     /// What a shard does with examples that do not divide evenly among the
-    /// ranks. Raw values are the `chexpert_remainder` constants.
-    public enum Remainder: Int32, Sendable {
-        case pad = 0
-        case drop = 1
-        case uneven = 2
+    /// ranks. The C API's `chexpert_remainder` constants map to it in
+    /// ChexpertABI.
+    package enum Remainder: Sendable, CaseIterable {
+        case pad
+        case drop
+        case uneven
     }
 
-    /// Largest `count` accepted (the shuffle's scratch is 4 bytes per example).
-    public static let maxCount: Int64 = 1 << 30
+    /// Largest `count` accepted (`CHEXPERT_MAX_SHARD_COUNT`; the shuffle's
+    /// scratch is 4 bytes per example).
+    package static let maxCount: Int64 = 1 << 30
+    /// Largest `world` accepted (`CHEXPERT_MAX_WORLD`).
+    package static let maxWorld: Int64 = 1 << 30
 
-    public let count: Int
-    public let seed: UInt64
-    public let epoch: UInt64
-    public let shuffle: Bool
-    public let start: Int
-    public let rank: Int
-    public let world: Int
-    public let remainder: Remainder
+    package let count: Int
+    package let seed: UInt64
+    package let epoch: UInt64
+    package let shuffle: Bool
+    package let start: Int
+    package let rank: Int
+    package let world: Int
+    package let remainder: Remainder
 
-    /// - Throws: `.limit` for `count`, `.invalidArgument` naming any other
-    ///   argument out of its domain.
-    public init(count: Int64, seed: UInt64, epoch: UInt64, shuffle: Int32, start: Int64,
-                rank: Int32, world: Int32, remainder: Int32) throws(ChexpertError) {
+    /// One rank's order. C: `chexpert_shard_indices`.
+    /// - Parameters:
+    ///   - count: examples in the split, 0 ... `maxCount`.
+    ///   - start: resume position, 0 ... `count`.
+    ///   - rank: 0 ..< `world`.
+    ///   - world: 1 ... `maxWorld`.
+    /// - Throws: `.limit` for `count` above `maxCount`, `.invalidArgument`
+    ///   naming any other argument out of its domain.
+    package init(count: Int64, seed: UInt64 = 0, epoch: UInt64 = 0, shuffle: Bool = false, start: Int64 = 0,
+                rank: Int64 = 0, world: Int64 = 1, remainder: Remainder = .pad) throws(ChexpertError) {
         guard count >= 0 else { throw ChexpertError(.invalidArgument, "count = \(count) is negative") }
         guard count <= Self.maxCount else {
-            throw ChexpertError(.limit, "count = \(count) exceeds the order's limit of \(Self.maxCount) examples")
+            throw ChexpertError(.limit, "count = \(count) exceeds CHEXPERT_MAX_SHARD_COUNT (\(Self.maxCount))")
         }
-        guard shuffle == 0 || shuffle == 1 else { throw ChexpertError(.invalidArgument, "shuffle = \(shuffle) is neither 0 nor 1") }
         guard start >= 0, start <= count else {
-            throw ChexpertError(.invalidArgument, "start = \(start) is outside 0 ... count (\(count))")
+            throw ChexpertError(.invalidArgument, "CHEXPERT_KEY_START = \(start) is outside 0 ... count (\(count))")
         }
-        guard world >= 1 else { throw ChexpertError(.invalidArgument, "world = \(world) is below 1") }
-        guard rank >= 0, rank < world else { throw ChexpertError(.invalidArgument, "rank = \(rank) is outside 0 ..< world (\(world))") }
-        guard let remainder = Remainder(rawValue: remainder) else {
-            throw ChexpertError(.invalidArgument, "remainder = \(remainder) is not a chexpert_remainder (0 pad, 1 drop, 2 uneven)")
+        guard world >= 1, world <= Self.maxWorld else {
+            throw ChexpertError(.invalidArgument, "CHEXPERT_KEY_WORLD = \(world) is outside 1 ... \(Self.maxWorld)")
+        }
+        guard rank >= 0, rank < world else {
+            throw ChexpertError(.invalidArgument, "CHEXPERT_KEY_RANK = \(rank) is outside 0 ..< CHEXPERT_KEY_WORLD (\(world))")
         }
         self.count = Int(count)
         self.seed = seed
         self.epoch = epoch
-        self.shuffle = shuffle == 1
+        self.shuffle = shuffle
         self.start = Int(start)
         self.rank = Int(rank)
         self.world = Int(world)
@@ -61,16 +71,20 @@ public struct ShardOrder: Sendable {
     }
 
     /// Number of indices this rank gets.
-    public var shardCount: Int {
+    package var shardCount: Int {
         let dealt = dealtLength
         return dealt > rank ? (dealt - rank - 1) / world + 1 : 0
     }
 
     /// Writes the rank's `shardCount` indices to `out`.
-    /// - Precondition: `out.count >= shardCount`.
-    /// - Throws: `.noMemory` when the shuffle's scratch cannot be allocated.
-    public func write(into out: UnsafeMutableBufferPointer<Int64>) throws(ChexpertError) {
+    /// - Throws: `.bufferTooSmall` when `out` holds fewer than `shardCount`
+    ///   (nothing written); `.noMemory` when the shuffle's scratch cannot be
+    ///   allocated.
+    package func write(into out: UnsafeMutableBufferPointer<Int64>) throws(ChexpertError) {
         let n = shardCount
+        guard out.count >= n else {
+            throw ChexpertError(.bufferTooSmall(needed: n), "out holds \(out.count) indices; rank \(rank) of \(world) gets \(n)")
+        }
         if n == 0 { return }
         let rest = count - start
         if !shuffle {
@@ -101,14 +115,6 @@ public struct ShardOrder: Sendable {
 }
 
 extension UnsafeMutablePointer {
-    /// `count` uninitialised elements from malloc, or nil when it fails
-    /// (Swift's own allocation would trap).
-    static func allocateChecked(_ count: Int) -> UnsafeMutablePointer<Pointee>? {
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Pointee>.stride)
-        guard !overflow, let raw = malloc(Swift.max(bytes, 1)) else { return nil }
-        return raw.bindMemory(to: Pointee.self, capacity: count)
-    }
-
     fileprivate func swapAt(_ i: Int, _ j: Int) {
         let t = self[i]
         self[i] = self[j]

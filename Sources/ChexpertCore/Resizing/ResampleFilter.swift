@@ -1,10 +1,10 @@
 /// Pillow's resampling filters (`Image.BOX`, `Image.BILINEAR`): kernel and
-/// support. Raw values are the `chexpert_filter` constants.
-public enum ResampleFilter: Int64, Sendable {
+/// support. The C API's `chexpert_filter` constants map to it in ChexpertABI.
+package enum ResampleFilter: Sendable, CaseIterable {
     /// Area averaging: a box of width 1 (scaled by the reduction factor).
-    case area = 0
+    case area
     /// Triangle of half-width 1 (scaled by the reduction factor).
-    case bilinear = 1
+    case bilinear
 
     var support: Double {
         switch self {

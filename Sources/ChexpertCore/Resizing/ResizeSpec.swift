@@ -1,96 +1,114 @@
 /// What a resized batch looks like: output size, channels, layout, element
-/// type, geometry, filter and intensity mapping. Built once per call from the
-/// C API's {key, value} pairs (`chexpert_resize_key`); raw values of the
-/// nested enums are the header's constants.
-public struct ResizeSpec: Sendable, Equatable {
-    public enum Layout: Int64, Sendable { case nhwc = 0, nchw = 1 }
-    public enum ElementType: Int64, Sendable { case uint8 = 0, float32 = 1 }
-    public enum Fit: Int64, Sendable { case cover = 0, contain = 1, stretch = 2 }
-    public enum Normalization: Int64, Sendable { case none = 0, unit = 1, imagenet = 2, xrv = 3, custom = 4 }
+/// type, geometry, filter and intensity mapping. Built once per call (by
+/// ChexpertABI from a `chexpert_params`; the C constants map to the nested
+/// enums there) and validated by `init`.
+package struct ResizeSpec: Sendable, Equatable {
+    /// Memory order of a resized batch.
+    package enum Layout: Sendable, CaseIterable { case nhwc, nchw }
+    /// Element type of a resized batch.
+    package enum ElementType: Sendable, CaseIterable { case uint8, float32 }
+    /// How the source's aspect ratio meets the output's (see `FitGeometry`).
+    package enum Fit: Sendable, CaseIterable { case cover, contain, stretch }
+    /// Intensity mapping of float output: (v / 255 - mean) / std.
+    package enum Normalization: Sendable, CaseIterable { case none, unit, imagenet, xrv, custom }
 
-    /// The keys of the C API's `params` pairs.
-    enum Key: Int64 {
-        case height = 1, width = 2, channels = 3, layout = 4, dtype = 5, fit = 6, filter = 7, normalize = 8, dct = 9
-        case onError = 10
-    }
+    /// Largest `height` and `width` (`CHEXPERT_MAX_SIDE`).
+    package static let maxSide = 65_535
 
-    public var height = 0
-    public var width = 0
-    public var channels = 3
-    public var layout = Layout.nhwc
-    public var elementType = ElementType.uint8
-    public var fit = Fit.cover
-    public var filter = ResampleFilter.area
-    public var normalization = Normalization.none
-    /// nil: the dataset's DCT option.
-    public var dct: DCTMethod?
-    /// nil: the dataset's CHEXPERT_OPTION_ON_ERROR.
-    public var onError: BadExamplePolicy?
+    package let height: Int
+    package let width: Int
+    package let channels: Int
+    package let layout: Layout
+    package let elementType: ElementType
+    package let fit: Fit
+    package let filter: ResampleFilter
+    package let normalization: Normalization
+    /// nil: the dataset's DCT setting.
+    package let dct: DCTMethod?
+    /// nil: the dataset's on-error setting.
+    package let onError: BadExamplePolicy?
     /// Per output channel: out = (v / 255 - mean) / std.
-    public var mean: [Float] = []
-    public var std: [Float] = []
+    package let mean: [Float]
+    package let std: [Float]
+    /// Per output channel: out = v * scale + offset, i.e. scale = 1 / (255 *
+    /// std) and offset = -mean / std, computed in Float; (1, 0) for `.none`.
+    package let scale: [Float]
+    package let offset: [Float]
 
-    /// Parses `{key, value}` pairs and, for `.custom`, the statistics.
-    /// - Parameter sizingOnly: the spec only sizes a batch: `.custom` needs no
-    ///   statistics (they do not change the size) and gets placeholders.
-    /// - Throws: `.invalidArgument` naming the key or array at fault.
-    public init(params: UnsafeBufferPointer<Int64>, mean: UnsafeBufferPointer<Float>?,
-                std: UnsafeBufferPointer<Float>?, sizingOnly: Bool = false) throws(ChexpertError) {
+    /// Validates a spec.
+    /// - Parameters:
+    ///   - height, width: 1 ... `maxSide`.
+    ///   - channels: 1 or 3.
+    ///   - statistics: `.custom`'s per-channel (mean, std), `channels` values
+    ///     each; ignored with the other normalisations. nil with `.custom`
+    ///     only when `checkingStatistics` is false (sizing only).
+    ///   - checkingStatistics: false for a spec that only sizes a batch
+    ///     (`chexpert_resize_output_bytes`): `.custom` statistics are then
+    ///     not required (placeholders are used).
+    /// - Throws: `.invalidArgument` naming the key at fault: a size or
+    ///   channel count out of range, uint8 with a normalisation, `.custom`
+    ///   statistics missing or of the wrong length, statistics that do not
+    ///   give finite outputs (1 / (255 * std) or -mean / std not finite).
+    package init(height: Int, width: Int, channels: Int = 3, layout: Layout = .nhwc,
+                 elementType: ElementType = .uint8, fit: Fit = .cover, filter: ResampleFilter = .area,
+                 normalization: Normalization = .none, statistics: (mean: [Float], std: [Float])? = nil,
+                 dct: DCTMethod? = nil, onError: BadExamplePolicy? = nil,
+                 checkingStatistics: Bool = true) throws(ChexpertError) {
         func invalid(_ message: String) -> ChexpertError { ChexpertError(.invalidArgument, message) }
-        guard params.count % 2 == 0 else {
-            throw invalid("param_count = \(params.count) is odd; params holds {key, value} pairs")
+        guard height >= 1, height <= Self.maxSide else {
+            throw invalid("CHEXPERT_KEY_HEIGHT = \(height) is outside 1 ... \(Self.maxSide)")
         }
-        for pair in stride(from: 0, to: params.count, by: 2) {
-            let rawKey = params[pair], value = params[pair + 1]
-            guard let key = Key(rawValue: rawKey) else {
-                throw invalid("params[\(pair)] = \(rawKey) is not a chexpert_resize_key")
-            }
-            func parsed<T: RawRepresentable>(_ type: T.Type, _ name: String) throws(ChexpertError) -> T where T.RawValue == Int64 {
-                guard let parsed = T(rawValue: value) else { throw invalid("\(name) value \(value) is not valid") }
-                return parsed
-            }
-            switch key {
-            case .height, .width:
-                guard value >= 1, value <= 65_535 else {
-                    throw invalid("CHEXPERT_RESIZE_\(key == .height ? "HEIGHT" : "WIDTH") = \(value) is outside 1 ... 65535")
-                }
-                if key == .height { height = Int(value) } else { width = Int(value) }
-            case .channels:
-                guard value == 1 || value == 3 else { throw invalid("CHEXPERT_RESIZE_CHANNELS = \(value); expected 1 or 3") }
-                channels = Int(value)
-            case .layout: layout = try parsed(Layout.self, "CHEXPERT_RESIZE_LAYOUT")
-            case .dtype: elementType = try parsed(ElementType.self, "CHEXPERT_RESIZE_DTYPE")
-            case .fit: fit = try parsed(Fit.self, "CHEXPERT_RESIZE_FIT")
-            case .filter: filter = try parsed(ResampleFilter.self, "CHEXPERT_RESIZE_FILTER")
-            case .normalize: normalization = try parsed(Normalization.self, "CHEXPERT_RESIZE_NORMALIZE")
-            case .dct: dct = try parsed(DCTMethod.self, "CHEXPERT_RESIZE_DCT")
-            case .onError: onError = try parsed(BadExamplePolicy.self, "CHEXPERT_RESIZE_ON_ERROR")
-            }
+        guard width >= 1, width <= Self.maxSide else {
+            throw invalid("CHEXPERT_KEY_WIDTH = \(width) is outside 1 ... \(Self.maxSide)")
         }
-        guard height > 0, width > 0 else {
-            throw invalid("params must give CHEXPERT_RESIZE_HEIGHT and CHEXPERT_RESIZE_WIDTH")
-        }
+        guard channels == 1 || channels == 3 else { throw invalid("CHEXPERT_KEY_CHANNELS = \(channels); expected 1 or 3") }
         if elementType == .uint8, normalization != .none {
             throw invalid("CHEXPERT_DTYPE_UINT8 takes only CHEXPERT_NORMALIZE_NONE; use CHEXPERT_DTYPE_FLOAT32 to normalise")
         }
-        let given = (mean?.count ?? 0, std?.count ?? 0)
-        if normalization == .custom, sizingOnly, given == (0, 0) {
-            (self.mean, self.std) = (Array(repeating: 0, count: channels), Array(repeating: 1, count: channels))
-        } else if normalization == .custom {
-            guard let mean, let std, mean.count == channels, std.count == channels else {
-                throw invalid("CHEXPERT_NORMALIZE_CUSTOM needs mean and std with \(channels) elements each (got \(given.0) and \(given.1))")
+        let stats: ([Float], [Float])
+        if normalization == .custom {
+            if let statistics {
+                guard statistics.mean.count == channels, statistics.std.count == channels else {
+                    throw invalid("CHEXPERT_NORMALIZE_CUSTOM needs CHEXPERT_KEY_MEAN and CHEXPERT_KEY_STD with \(channels) values each (CHEXPERT_KEY_CHANNELS); got \(statistics.mean.count) and \(statistics.std.count)")
+                }
+                stats = statistics
+            } else if checkingStatistics {
+                throw invalid("CHEXPERT_NORMALIZE_CUSTOM needs CHEXPERT_KEY_MEAN and CHEXPERT_KEY_STD (\(channels) values each)")
+            } else {
+                stats = (Array(repeating: 0, count: channels), Array(repeating: 1, count: channels))
             }
-            guard std.allSatisfy({ $0.isFinite && $0 != 0 }), mean.allSatisfy(\.isFinite) else {
-                throw invalid("std must be finite and nonzero and mean finite")
-            }
-            self.mean = Array(mean)
-            self.std = Array(std)
         } else {
-            guard given == (0, 0) else {
-                throw invalid("mean and std are only taken with CHEXPERT_NORMALIZE_CUSTOM (stats_count must be 0)")
-            }
-            (self.mean, self.std) = Self.preset(normalization, channels: channels)
+            stats = Self.preset(normalization, channels: channels)
         }
+        var scale: [Float] = [], offset: [Float] = []
+        for c in 0 ..< channels {
+            let mean = stats.0[c], std = stats.1[c]
+            if normalization == .none {
+                scale.append(1)
+                offset.append(0)
+                continue
+            }
+            let a: Float = 1 / (255 * std), b: Float = -mean / std
+            guard a.isFinite, b.isFinite else {
+                throw invalid("CHEXPERT_KEY_MEAN[\(c)] = \(mean) and CHEXPERT_KEY_STD[\(c)] = \(std) do not give finite outputs (1 / (255 * std) = \(a), -mean / std = \(b))")
+            }
+            scale.append(a)
+            offset.append(b)
+        }
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.layout = layout
+        self.elementType = elementType
+        self.fit = fit
+        self.filter = filter
+        self.normalization = normalization
+        self.dct = dct
+        self.onError = onError
+        self.mean = stats.0
+        self.std = stats.1
+        self.scale = scale
+        self.offset = offset
     }
 
     /// The (mean, std) of a preset, per channel.
@@ -106,16 +124,19 @@ public struct ResizeSpec: Sendable, Equatable {
         return (Array(stats.0.prefix(channels)), Array(stats.1.prefix(channels)))
     }
 
-    /// Bytes of one example's output.
-    public var bytesPerExample: Int {
+    /// Bytes of one example's output. Cannot overflow: sides are at most
+    /// `maxSide`, channels 3, elements 4 bytes.
+    package var bytesPerExample: Int {
         height * width * channels * (elementType == .uint8 ? 1 : MemoryLayout<Float>.size)
     }
 
-    /// Bytes of `count` examples' output.
+    /// Bytes of `count` examples' output. C: `chexpert_resize_output_bytes`.
     /// - Throws: `.invalidArgument` if the size overflows.
-    public func bytes(count: Int) throws(ChexpertError) -> Int {
+    package func bytes(count: Int) throws(ChexpertError) -> Int {
         let (total, overflow) = bytesPerExample.multipliedReportingOverflow(by: count)
-        guard !overflow else { throw ChexpertError(.invalidArgument, "\(count) examples of \(bytesPerExample) bytes overflow size_t") }
+        guard !overflow, total <= Int.max else {
+            throw ChexpertError(.invalidArgument, "\(count) examples of \(bytesPerExample) bytes overflow size_t")
+        }
         return total
     }
 }

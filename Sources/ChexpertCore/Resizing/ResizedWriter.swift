@@ -9,13 +9,8 @@ struct ResizedWriter {
 
     init(spec: ResizeSpec) {
         self.spec = spec
-        if spec.normalization == .none {
-            scale = Array(repeating: 1, count: spec.channels)
-            offset = Array(repeating: 0, count: spec.channels)
-        } else {
-            scale = spec.std.map { 1 / (255 * $0) }
-            offset = zip(spec.mean, spec.std).map { -$0 / $1 }
-        }
+        scale = spec.scale
+        offset = spec.offset
     }
 
     /// Writes the output elements outside `geometry`'s region (the padding

@@ -1,12 +1,17 @@
 /// The one error type of ChexpertCore: a code that says what kind of failure
 /// it is, and a message that names the file, CSV line and column, or argument
-/// at fault. The C ABI maps `code` to a `chexpert_status` and `message` to
-/// `chexpert_last_error()`.
-public struct ChexpertError: Error, Sendable, CustomStringConvertible {
+/// at fault. The C ABI maps `code` to a `chexpert_status` (one switch, in
+/// ChexpertABI's `Status.swift`) and `message` to `chexpert_last_error()`;
+/// the ABI layer throws it too, so there is one error type end to end.
+package struct ChexpertError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. Each case has one `chexpert_status`.
-    public enum Code: Sendable, Hashable {
+    package enum Code: Sendable, Hashable {
         /// An argument is outside its documented domain.
         case invalidArgument
+        /// A required pointer or handle argument is NULL.
+        case nullPointer
+        /// A handle is closed, freed, or was never returned by the library.
+        case closed
         /// An example or label index is out of range.
         case outOfRange
         /// A caller buffer is too small; `needed` is the size required.
@@ -27,13 +32,13 @@ public struct ChexpertError: Error, Sendable, CustomStringConvertible {
         case `internal`
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

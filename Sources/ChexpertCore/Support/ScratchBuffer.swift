@@ -26,4 +26,14 @@ final class ScratchBuffer {
         capacity = Swift.max(count, 1)
         return typed
     }
+
+    /// Gives up the buffer: the caller owns (and frees) the pointer; the
+    /// next `reserve` allocates anew.
+    func detach() -> UnsafeMutablePointer<UInt8>? {
+        defer {
+            pointer = nil
+            capacity = 0
+        }
+        return pointer
+    }
 }

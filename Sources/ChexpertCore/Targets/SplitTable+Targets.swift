@@ -6,26 +6,35 @@ extension SplitTable {
     /// Writes the training targets of `rows` (row-major, `rules.count` per
     /// row) and, if given, their masks (1 counted, 0 masked).
     ///
-    /// - Precondition: every row is in range and every rule's label is below
-    ///   `labelCount` (checked by the callers); `targets` and `masks` hold
-    ///   at least `rows.count * rules.count` elements.
-    /// - Throws: `.invalidArgument` when `flags` has `.noFinding` and the
-    ///   header has no `No Finding` column (before anything is written).
-    public func writeTargets(rows: [Int], rules: [TargetRule], flags: TargetFlags,
+    /// C: `chexpert_batch_targets` (after `checkedRows`).
+    /// - Parameters:
+    ///   - rows: rows of this table (from `Dataset.checkedRows`).
+    ///   - targets, masks: at least `rows.count * rules.count` elements.
+    /// - Throws, before anything is written: `.outOfRange` for a rule whose
+    ///   label is not a column of this table; `.invalidArgument` when `flags`
+    ///   has `noFinding` and the header has no `No Finding` column;
+    ///   `.internal` for short outputs or a row out of range.
+    package func writeTargets(rows: [Int], rules: [TargetRule], flags: TargetFlags,
                              targets: UnsafeMutableBufferPointer<Float>,
                              masks: UnsafeMutableBufferPointer<Float>?) throws(ChexpertError) {
+        try checkRules(rules)
+        let (needed, overflow) = rows.count.multipliedReportingOverflow(by: rules.count)
+        guard !overflow, targets.count >= needed, (masks?.count ?? needed) >= needed,
+              rows.allSatisfy({ $0 >= 0 && $0 < count }) else {
+            throw ChexpertError(.internal, "writeTargets: outputs shorter than \(rows.count) x \(rules.count) or a row out of range")
+        }
         var noFinding: Int?
         var exempt: Set<Int> = []
-        if flags.contains(.noFinding) {
+        if flags.noFinding {
             guard let column = labelIndex(named: Self.noFindingColumn) else {
                 throw ChexpertError(.invalidArgument,
-                                    "CHEXPERT_TARGET_NO_FINDING needs a '\(Self.noFindingColumn)' label column; this split's header has none")
+                                    "CHEXPERT_KEY_TARGET_NO_FINDING needs a '\(Self.noFindingColumn)' label column; this split's header has none")
             }
             noFinding = column
             exempt = [column]
             if let support = labelIndex(named: Self.supportDevicesColumn) { exempt.insert(support) }
         }
-        let masked: Float = flags.contains(.maskedNaN) ? .nan : 0
+        let masked: Float = flags.maskedNaN ? .nan : 0
         var at = 0
         for row in rows {
             let cells = labels(at: row)
@@ -38,6 +47,15 @@ extension SplitTable {
                 masks?[at] = value == nil ? 0 : 1
                 at += 1
             }
+        }
+    }
+
+    /// Checks that every rule's label is a label column of this table.
+    /// - Throws: `.outOfRange` naming the first rule that is not.
+    package func checkRules(_ rules: [TargetRule]) throws(ChexpertError) {
+        for (position, rule) in rules.enumerated() where rule.label < 0 || rule.label >= labelCount {
+            throw ChexpertError(.outOfRange,
+                                "rule \(position): label \(rule.label) is out of range 0 ..< \(labelCount) for this split")
         }
     }
 }

@@ -1,10 +1,10 @@
-/// Rules that the CheXpert paper and peer loaders use. Raw values are the
-/// `chexpert_target_preset` constants of `chexpert.h`; `chexpert.h` states
-/// what each one is.
-public enum TargetPreset: Int32, CaseIterable, Sendable {
-    case paper = 1
-    case libAUC = 2
-    case xrv = 3
+/// Rules that the CheXpert paper and peer loaders use; `chexpert.h` states
+/// what each one is. The C API's `chexpert_preset` constants map to it in
+/// ChexpertABI.
+package enum TargetPreset: CaseIterable, Sendable {
+    case paper
+    case libAUC
+    case xrv
 
     /// The observation names, in output order, with their policies.
     var columns: [(name: String, uncertain: UncertainPolicy, blank: BlankPolicy)] {
@@ -30,12 +30,14 @@ public enum TargetPreset: Int32, CaseIterable, Sendable {
         "Support Devices",
     ]
 
-    public var flags: TargetFlags { self == .xrv ? [.noFinding, .maskedNaN] : [] }
+    /// The preset's default flags (both for `.xrv`, none otherwise).
+    package var flags: TargetFlags { self == .xrv ? TargetFlags(noFinding: true, maskedNaN: true) : TargetFlags() }
 
     /// The preset's rules for `table`'s columns, found by name.
     /// - Throws: `.notFound` naming the first missing column and `file`.
-    public func rules(for table: SplitTable, file: String) throws(ChexpertError) -> [TargetRule] {
+    package func rules(for table: SplitTable, file: String) throws(ChexpertError) -> [TargetRule] {
         var rules: [TargetRule] = []
+        rules.reserveCapacity(columns.count)
         for column in columns {
             guard let label = table.labelIndex(named: column.name) else {
                 throw ChexpertError(.notFound, "\(file): the header has no '\(column.name)' column, which the preset needs")

@@ -1,67 +1,50 @@
-/// What an uncertain (`-1.0`) cell becomes. Raw values are the
-/// `chexpert_uncertain` constants of `chexpert.h`.
-public enum UncertainPolicy: Int32, CaseIterable, Sendable {
+/// What an uncertain (`-1.0`) cell becomes. The C API's
+/// `chexpert_uncertain` constants map to it in ChexpertABI.
+package enum UncertainPolicy: CaseIterable, Sendable {
     /// U-Ignore: masked.
-    case ignore = 0
+    case ignore
     /// U-Zeros.
-    case zeros = 1
+    case zeros
     /// U-Ones.
-    case ones = 2
+    case ones
     /// U-MultiClass: class index 0 negative, 1 positive, 2 uncertain.
-    case multiClass = 3
+    case multiClass
     /// TFDS's `LabelClass` raw value, never masked.
-    case raw = 4
+    case raw
 }
 
-/// What a blank (unmentioned) cell becomes. Raw values are the
-/// `chexpert_blank` constants of `chexpert.h`.
-public enum BlankPolicy: Int32, CaseIterable, Sendable {
-    case negative = 0
-    case ignore = 1
+/// What a blank (unmentioned) cell becomes. The C API's `chexpert_blank`
+/// constants map to it in ChexpertABI.
+package enum BlankPolicy: CaseIterable, Sendable {
+    case negative
+    case ignore
 }
 
-/// `chexpert_target_flag` bits.
-public struct TargetFlags: OptionSet, Sendable {
-    public let rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
-
+/// The flags of a target computation (`chexpert_target_flag` bits in C).
+package struct TargetFlags: Equatable, Sendable {
     /// torchxrayvision's rule: `No Finding` positive makes every other
     /// observation but `Support Devices` negative.
-    public static let noFinding = TargetFlags(rawValue: 1)
+    package var noFinding: Bool
     /// Masked targets are NaN instead of 0.
-    public static let maskedNaN = TargetFlags(rawValue: 2)
+    package var maskedNaN: Bool
 
-    public static let all: TargetFlags = [.noFinding, .maskedNaN]
+    package init(noFinding: Bool = false, maskedNaN: Bool = false) {
+        self.noFinding = noFinding
+        self.maskedNaN = maskedNaN
+    }
 }
 
 /// One output column of the training targets: which label column it reads
 /// and how uncertain and blank cells map.
-public struct TargetRule: Equatable, Sendable {
-    public let label: Int
-    public let uncertain: UncertainPolicy
-    public let blank: BlankPolicy
+package struct TargetRule: Equatable, Sendable {
+    package let label: Int
+    package let uncertain: UncertainPolicy
+    package let blank: BlankPolicy
 
-    public init(label: Int, uncertain: UncertainPolicy, blank: BlankPolicy) {
+    package init(label: Int, uncertain: UncertainPolicy, blank: BlankPolicy) {
         self.label = label
         self.uncertain = uncertain
         self.blank = blank
-    }
-
-    /// A rule from a C triple, checked against a table with `labelCount`
-    /// label columns.
-    /// - Throws: `.outOfRange` (label), `.invalidArgument` (policies), each
-    ///   naming the rule.
-    public init(triple: (Int32, Int32, Int32), at position: Int, labelCount: Int) throws(ChexpertError) {
-        guard triple.0 >= 0, Int(triple.0) < labelCount else {
-            throw ChexpertError(.outOfRange, "rules[\(position)]: label \(triple.0) is out of range 0 ..< \(labelCount)")
-        }
-        guard let uncertain = UncertainPolicy(rawValue: triple.1) else {
-            throw ChexpertError(.invalidArgument, "rules[\(position)]: uncertain \(triple.1) is not a chexpert_uncertain (0 ... 4)")
-        }
-        guard let blank = BlankPolicy(rawValue: triple.2) else {
-            throw ChexpertError(.invalidArgument, "rules[\(position)]: blank \(triple.2) is not a chexpert_blank (0 or 1)")
-        }
-        self.init(label: Int(triple.0), uncertain: uncertain, blank: blank)
     }
 
     /// The target of a cell, or nil when it is masked.

@@ -1,7 +1,7 @@
 """chexpert: read CheXpert-v1.0-small with the semantics of TFDS ``chexpert`` 3.1.0.
 
-A ctypes binding of libchexpert (``include/chexpert.h``); numpy is its only
-dependency::
+A ctypes binding of libchexpert (``include/chexpert.h``, ABI version 2);
+numpy is its only dependency::
 
     import chexpert
     with chexpert.Dataset("/data/manual") as ds:
@@ -12,26 +12,45 @@ dependency::
         resize = chexpert.Resize(224, dtype="float32", normalize="imagenet", layout="NCHW")
         for batch in chexpert.Loader(train, 64, resize, shuffle=True):
             ...                     # batch["image"]: float32 (64, 3, 224, 224)
+
+Modules: :mod:`~chexpert.dataset` (Dataset), :mod:`~chexpert.split` (Split),
+:mod:`~chexpert.training` (the training batch dict), :mod:`~chexpert.loader`,
+:mod:`~chexpert.resize`, :mod:`~chexpert.targets`, :mod:`~chexpert.order`,
+:mod:`~chexpert.verify`, :mod:`~chexpert.errors`, :mod:`~chexpert.vocabulary`;
+adapters :mod:`chexpert.torch` and :mod:`chexpert.tf` (imported on demand).
 """
 
 from . import _ffi
-from .dataset import LABEL_CLASS_NAMES, SPLIT_NAMES, VIEW_NAMES, Dataset, Split
-from .errors import ChexpertClosedError, ChexpertError, ChexpertIndexError
+from ._version import package_version as _package_version
+from .dataset import Dataset
+from .errors import (
+    ChexpertArgumentError, ChexpertBufferTooSmallError, ChexpertClosedError, ChexpertCSVError,
+    ChexpertError, ChexpertImageError, ChexpertIndexError, ChexpertInternalError, ChexpertIOError,
+    ChexpertLimitError, ChexpertMemoryError, ChexpertNotFoundError, ChexpertNullPointerError)
 from .loader import Loader
 from .order import Sharding, State, shard_indices, shard_size
 from .resize import Resize
+from .split import Split
 from .targets import Targets
-
-__version__ = "0.2.0"
+from .training import read_training_batch
+from .verify import VerifyFailure, VerifyReport
+from .vocabulary import LABEL_CLASS_NAMES, PROJECTION_NAMES, SPLIT_NAMES, VIEW_NAMES
 
 #: Path of the loaded libchexpert.so.
 library_path: str = _ffi.LIBRARY_PATH
 #: chexpert_version_string() of the loaded library.
 library_version: str = _ffi.chexpert_version_string().decode("ascii")
+#: The package's version: its installed metadata (built from include/chexpert.h's
+#: CHEXPERT_VERSION_STRING), else the header of the checkout it runs from.
+__version__: str = _package_version()
 
 __all__ = [
-    "ChexpertError", "ChexpertIndexError", "ChexpertClosedError", "Dataset", "Split",
-    "Resize", "Loader", "Targets", "Sharding", "State", "shard_indices", "shard_size",
-    "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES",
+    "ChexpertError", "ChexpertArgumentError", "ChexpertNullPointerError", "ChexpertIndexError",
+    "ChexpertBufferTooSmallError", "ChexpertClosedError", "ChexpertNotFoundError",
+    "ChexpertIOError", "ChexpertCSVError", "ChexpertImageError", "ChexpertLimitError",
+    "ChexpertMemoryError", "ChexpertInternalError",
+    "Dataset", "Split", "Resize", "Loader", "Targets", "Sharding", "State",
+    "shard_indices", "shard_size", "read_training_batch", "VerifyReport", "VerifyFailure",
+    "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES", "PROJECTION_NAMES",
     "library_path", "library_version", "__version__",
 ]

@@ -1,7 +1,7 @@
 """``python -m chexpert``: what is in a CheXpert folder, and how fast it decodes.
 
 Prints the resolved root, the examples per split and per view (after the
-``--views`` selection) with the CSV's rows per projection, the prevalence
+``--projections`` selection) with the CSV's rows per projection, the prevalence
 of each label class per observation and split, and the decode throughput of
 ``read_batch`` over the first ``--max-images`` train images at 1 thread and
 at ``--threads`` threads.
@@ -43,7 +43,7 @@ def _table(header, rows) -> str:
 def _counts_table(splits) -> str:
     rows = []
     for split in splits:
-        views = np.bincount(split.views(), minlength=len(VIEW_NAMES))
+        views = np.bincount(split.image_views(), minlength=len(VIEW_NAMES))
         projections = split.projection_counts()
         rows.append([split.name, len(split), *views, *projections.values()])
     names = [f"CSV {name}" for name in splits[0].projection_counts()] if splits else []
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chexpert", description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="folder holding CheXpert-v1.0-small/ "
                         "(default: $CHEXPERT_ROOT, else ~/tensorflow_datasets/downloads/manual)")
-    parser.add_argument("--views", default="all",
+    parser.add_argument("--projections", default="all",
                         help="rows to keep: all, frontal, lateral, AP, PA, other_frontal, or a "
                         "comma-separated list (default: all)")
     parser.add_argument("--verify", action="store_true",
@@ -95,11 +95,11 @@ def main(argv=None) -> int:
     if args.threads < 1 or args.max_images < 0:
         parser.error("--threads must be >= 1 and --max-images >= 0")
     try:
-        with Dataset(args.root, views=args.views.split(",")) as dataset:
+        with Dataset(args.root, projections=args.projections.split(",")) as dataset:
             splits = [dataset.split(name) for name in dataset.split_names]
             print(f"libchexpert {library_version} ({library_path})")
             print(f"root: {dataset.root}")
-            print(f"views kept: {', '.join(dataset.views)} (the CSV columns count every row)\n")
+            print(f"projections kept: {', '.join(dataset.projections)} (the CSV columns count every row)\n")
             print(_counts_table(splits))
             for split in splits:
                 print(f"\nlabel prevalence, {split.name} ({len(split)} examples)")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 __all__ = ["EXPECTED_ABI_VERSION", "LIBRARY_FILE", "candidate_paths", "load", "check_abi"]
 
-#: CHEXPERT_ABI_VERSION this binding was written for.
-EXPECTED_ABI_VERSION = 1
+#: CHEXPERT_ABI_VERSION this binding was written for (_ffi.CHEXPERT_ABI_VERSION).
+EXPECTED_ABI_VERSION = 2
 LIBRARY_FILE = "libchexpert.so"
 ENV_VAR = "CHEXPERT_LIBRARY"
 
@@ -51,10 +51,10 @@ def load() -> tuple[ctypes.CDLL, str]:
     )
 
 
-def check_abi(found: int, path: str) -> None:
+def check_abi(found: int, path: str, expected: int = EXPECTED_ABI_VERSION) -> None:
     """Refuses a library whose chexpert_abi_version() differs from ours."""
-    if found != EXPECTED_ABI_VERSION:
+    if found != expected:
         raise ImportError(
             f"chexpert: {path} has ABI version {found}, this binding needs "
-            f"{EXPECTED_ABI_VERSION}; install a matching libchexpert or binding"
+            f"{expected}; install a matching libchexpert or binding"
         )

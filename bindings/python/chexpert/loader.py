@@ -1,7 +1,7 @@
 """Loader: batches of resized examples, decoded ahead of the training step.
 
-Each batch is one :meth:`Split.read_batch_resized` call (the decode runs on
-the library's native threads with the GIL released), issued by one background
+Each batch is one :func:`chexpert.training.read_training_batch` (the decode
+runs on the library's native threads with the GIL released), issued by one background
 Python thread at most ``prefetch`` batches ahead of the consumer. Output goes
 into a ring of at most ``prefetch + 2`` preallocated buffers: a buffer is
 reused only when nothing outside the ring references it any more (its
@@ -19,17 +19,16 @@ import operator
 import queue
 import sys
 import threading
-import warnings
 import weakref
 
 import numpy as np
 
-from . import _forksafe
-from . import _ffi
-from .dataset import Split, _last_substitutions
+from . import _buffers, _forksafe, _progress
 from .order import Sharding, State, epoch_batches, shard_indices, shard_size
 from .resize import Resize
+from .split import Split
 from .targets import Targets
+from .training import read_training_batch
 
 __all__ = ["Loader", "LoaderIterator"]
 
@@ -41,13 +40,12 @@ _POLL_SECONDS = 1.0
 class _Slot:
     """One ring entry: the arrays a batch is written into."""
 
-    __slots__ = ("image", "label", "view", "view32", "owner")
+    __slots__ = ("image", "label", "view", "owner")
 
-    def __init__(self, image, label, view, view32, owner=None):
+    def __init__(self, image, label, view, owner=None):
         self.image = image        # numpy array of the full batch shape
-        self.label = label        # int64 (batch_size, L)
-        self.view = view          # int64 (batch_size,)
-        self.view32 = view32      # int32 scratch the library writes views to
+        self.label = label        # int64 (batch_size, L), written by chexpert_batch_labels
+        self.view = view          # int64 (batch_size,), written by chexpert_batch_views
         self.owner = owner        # a pinned torch tensor whose memory `image` views
 
 
@@ -62,7 +60,7 @@ def _references(slot: _Slot) -> int:
 
 
 def _free_count() -> int:
-    probe = _Slot(np.empty(1), np.empty(1), np.empty(1), None)
+    probe = _Slot(np.empty(1), np.empty(1), np.empty(1))
     return _references(probe)
 
 
@@ -136,7 +134,7 @@ class Loader:
         self._prefetch = operator.index(prefetch)
         if self._prefetch < 0:
             raise ValueError(f"prefetch must be >= 0, not {prefetch}")
-        self._num_threads = operator.index(num_threads)
+        self._num_threads = _buffers.thread_count(num_threads)
         self._shuffle = bool(shuffle)
         self._seed = operator.index(seed)
         self._drop_last = bool(drop_last)
@@ -144,15 +142,10 @@ class Loader:
         if indices is None:
             self._indices = np.arange(len(split), dtype=np.int64)
         else:
-            positions = np.asarray(indices)
-            if positions.ndim != 1:
-                raise ValueError(f"indices must be one-dimensional, not of shape {positions.shape}")
-            if positions.size and positions.dtype.kind not in "iu":
-                raise TypeError(f"indices must be integers, not {positions.dtype}")
-            self._indices = positions.astype(np.int64)
+            self._indices = _buffers.index_array(indices)
         self._torch = _pinning_torch() if pin_memory else None
         self._pin_memory = bool(pin_memory)
-        self._tqdm = _tqdm() if progress else None
+        self._tqdm = _progress.tqdm() if progress else None
         self._ring = _Ring(split, resize, self._batch_size, self._prefetch + 2, self._torch)
         if targets is not None and not isinstance(targets, Targets):
             raise TypeError(f"targets must be a chexpert.Targets, not {type(targets).__name__}")
@@ -242,12 +235,6 @@ class Loader:
                 f"batches={len(self)} {self._resize!r}>")
 
 
-def _last_statuses() -> tuple:
-    """(positions, status names) of the calling thread's last substitutions."""
-    positions, statuses = _last_substitutions()
-    return positions, [_ffi.chexpert_status_name(int(s)).decode() for s in statuses]
-
-
 def _pinning_torch():
     """torch, when it can pin memory; else a ValueError saying what is missing."""
     try:
@@ -261,15 +248,6 @@ def _pinning_torch():
             "pin_memory=True needs a CUDA device, and torch.cuda.is_available() is False; "
             "use pin_memory=False")
     return torch
-
-
-def _tqdm():
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as error:
-        raise ImportError(
-            f"progress=True needs tqdm (pip install tqdm): {error}") from None
-    return tqdm
 
 
 class _Ring:
@@ -292,25 +270,25 @@ class _Ring:
         shape = self.resize.shape(self.batch_size)
         labels = np.empty((self.batch_size, self.split.num_labels), dtype=np.int64)
         views = np.empty(self.batch_size, dtype=np.int64)
-        views32 = np.empty(self.batch_size, dtype=np.int32)
         self.allocations += 1
         if self.torch is None:
-            return _Slot(np.empty(shape, dtype=self.resize.dtype), labels, views, views32)
+            return _Slot(np.empty(shape, dtype=self.resize.dtype), labels, views)
         torch_dtype = self.torch.uint8 if self.resize.dtype == np.uint8 else self.torch.float32
         tensor = self.torch.empty(shape, dtype=torch_dtype, pin_memory=True)
-        return _Slot(tensor.numpy(), labels, views, views32, owner=tensor)
+        return _Slot(tensor.numpy(), labels, views, owner=tensor)
 
     def acquire(self, count: int) -> tuple:
-        """(image, label, view, view32) arrays for `count` examples, in a slot
+        """{"image", "label", "image_view"} arrays for `count` examples, in a slot
         nobody outside the ring references (oldest first), else a fresh one."""
         with self._lock:
             slot = self._free_slot()
             # Referenced here before the lock is released: no other producer
             # can take the slot any more.
             if count == self.batch_size:
-                return slot.image, slot.label, slot.view, slot.view32
+                return {"image": slot.image, "label": slot.label, "image_view": slot.view}
             # The short last batch: views of the slot's arrays.
-            return slot.image[:count], slot.label[:count], slot.view[:count], slot.view32[:count]
+            return {"image": slot.image[:count], "label": slot.label[:count],
+                    "image_view": slot.view[:count]}
 
     def _free_slot(self) -> _Slot:
         slots = self.slots
@@ -351,6 +329,9 @@ class _Producer:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.slots = threading.Semaphore(max(1, loader._prefetch))
         self.stopping = threading.Event()
+        #: Notified after each batch (or error) the thread queues: a consumer
+        #: (or a test) can wait for "n batches ready" without polling.
+        self.queued = threading.Condition()
         self.thread = None
 
     # -- reading --------------------------------------------------------
@@ -358,37 +339,13 @@ class _Producer:
     def read(self, number: int) -> dict:
         positions, state = self.batches[number]
         # Checked here so that a bad index raises before a buffer is taken.
-        bases = self.split._base_indices(positions)
-        images, labels, views, views32 = self.ring.acquire(positions.size)
-        policy = {"skip": "substitute"}.get(self.on_error, self.on_error)
-        names, substituted = self.split._read_resized(bases, self.resize, self.num_threads,
-                                                      images, labels, views32, names=self.names,
-                                                      on_error=policy)
-        np.copyto(views, views32)
-        batch = {"image": images, "label": labels, "image_view": views, "index": positions,
-                 "state": state.as_dict()}
-        if self.targets is not None:
-            batch["target"], batch["mask"] = self.targets.read(bases)
-        if names is not None:
-            batch["name"] = names
-        if self.on_error == "substitute":
-            batch["substituted"] = substituted
-        elif self.on_error == "skip" and substituted.any():
-            batch = self._skip(batch, bases, substituted)
+        self.split.base_indices(positions)
+        out = self.ring.acquire(positions.size)
+        batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
+                                    num_threads=self.num_threads, on_error=self.on_error,
+                                    names=self.names, out=out, skipped=self.skipped)
+        batch["state"] = state.as_dict()
         return batch
-
-    def _skip(self, batch: dict, bases: np.ndarray, substituted: np.ndarray) -> dict:
-        """The batch without its substituted examples, which are recorded."""
-        keep = ~substituted
-        failed_names = self.split._names(self.split.dataset._checked_handle(), bases[substituted])
-        _, statuses = _last_statuses()
-        for index, name, status in zip(batch["index"][substituted], failed_names, statuses):
-            self.skipped.append((int(index), name, status))
-        warnings.warn(f"chexpert.Loader skipped {int(substituted.sum())} unreadable example(s): "
-                      f"{[name.decode(errors='replace') for name in failed_names]}", stacklevel=2)
-        return {key: ([v for v, k in zip(value, keep) if k] if isinstance(value, list)
-                      else value if key == "state" else value[keep])
-                for key, value in batch.items()}
 
     def run(self) -> None:
         """The background thread: reads batches in order until done or stopped."""
@@ -399,11 +356,21 @@ class _Producer:
             try:
                 batch = self.read(number)
             except BaseException as error:  # re-raised in the consumer, at this batch
-                self.queue.put((False, error))
+                self._put((False, error))
                 return
-            self.queue.put((True, batch))
+            self._put((True, batch))
             del batch                   # the queue holds the only reference now
         # Nothing after the last batch: the consumer knows how many there are.
+
+    def _put(self, item) -> None:
+        with self.queued:
+            self.queue.put(item)
+            self.queued.notify_all()
+
+    def wait_queued(self, count: int, timeout=None) -> bool:
+        """Waits until at least `count` batches are queued (True), or `timeout`."""
+        with self.queued:
+            return self.queued.wait_for(lambda: self.queue.qsize() >= count, timeout)
 
     def stop(self) -> None:
         """Stops the thread (idempotent); joins it unless called from it."""

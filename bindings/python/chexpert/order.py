@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from ctypes import POINTER, byref, c_int64, c_size_t
+from ctypes import byref, c_int64, c_size_t
 
 import numpy as np
 
-from . import _ffi
+from . import _buffers, _ffi
 
 __all__ = ["State", "Sharding", "shard_indices", "shard_size", "epoch_batches", "REMAINDERS"]
 
@@ -75,29 +75,56 @@ class Sharding:
         return cls(context.input_pipeline_id, context.num_input_pipelines, remainder)
 
 
-def _arguments(count, seed, epoch, shuffle, start, sharding) -> tuple:
-    return (operator.index(count), operator.index(seed) & (2**64 - 1),
-            operator.index(epoch) & (2**64 - 1), 1 if shuffle else 0, operator.index(start),
-            operator.index(sharding.rank), operator.index(sharding.world), REMAINDERS[sharding.remainder])
+def _signed64(value) -> int:
+    """Any integer as the int64 whose bits the library reads as uint64."""
+    value = operator.index(value) & (2**64 - 1)
+    return value - 2**64 if value >= 2**63 else value
 
 
-def _size(args: tuple) -> int:
+def _params(seed, epoch, shuffle, start, sharding) -> "_ffi.Params":
+    """The order keys of chexpert_shard_indices (made per epoch, not per batch)."""
+    return _ffi.Params({
+        _ffi.CHEXPERT_KEY_SHUFFLE: 1 if shuffle else 0,
+        _ffi.CHEXPERT_KEY_SEED: _signed64(seed),
+        _ffi.CHEXPERT_KEY_EPOCH: _signed64(epoch),
+        _ffi.CHEXPERT_KEY_START: operator.index(start),
+        _ffi.CHEXPERT_KEY_RANK: operator.index(sharding.rank),
+        _ffi.CHEXPERT_KEY_WORLD: operator.index(sharding.world),
+        _ffi.CHEXPERT_KEY_REMAINDER: REMAINDERS[sharding.remainder],
+    })
+
+
+def _count(count) -> int:
+    if isinstance(count, bool):
+        raise TypeError("count must be an int, not bool")
+    return operator.index(count)
+
+
+def _size(params, count: int) -> int:
     size = c_size_t(0)
-    _ffi.fits(_ffi.chexpert_shard_indices, *args, None, 0, byref(size))
+    _ffi.chexpert_shard_indices(params, count, None, 0, byref(size))
     return size.value
 
 
 def shard_size(count: int, *, start: int = 0, sharding: Sharding = Sharding()) -> int:
     """How many indices :func:`shard_indices` gives (the same for any seed and epoch)."""
-    return _size(_arguments(count, 0, 0, False, start, sharding))
+    params = _params(0, 0, False, start, sharding)
+    try:
+        return _size(params, _count(count))
+    finally:
+        params.close()
 
 
 def shard_indices(count: int, *, seed: int = 0, epoch: int = 0, shuffle: bool = True,
                   start: int = 0, sharding: Sharding = Sharding()) -> np.ndarray:
     """int64 positions 0 ..< count that rank `sharding.rank` visits in `epoch`."""
-    args = _arguments(count, seed, epoch, shuffle, start, sharding)
-    out = np.empty(_size(args), dtype=np.int64)
-    _ffi.chexpert_shard_indices(*args, out.ctypes.data_as(POINTER(c_int64)), out.size, None)
+    count = _count(count)
+    params = _params(seed, epoch, shuffle, start, sharding)
+    try:
+        out = _buffers.empty(_size(params, count), np.int64)
+        _ffi.chexpert_shard_indices(params, count, _buffers.pointer(out, c_int64), out.size, None)
+    finally:
+        params.close()
     return out
 
 

@@ -1,22 +1,27 @@
-"""Resize: what ``chexpert_batch_read_resized`` makes of each example.
+"""Resize: what ``chexpert_batch_resized`` makes of each example.
 
-A :class:`Resize` turns its keyword arguments into the library's ``{key,
-value}`` int64 params (and, for a custom normalisation, its mean and std
-float arrays) once, at construction, and keeps those ctypes arrays for every
-later call. Python checks only what it needs to build them (names it knows,
-integers, one count for mean and std); every other rule (sizes 1 ..= 65535,
-uint8 only without normalisation, ...) is the library's, reached through
+A :class:`Resize` turns its keyword arguments into a ``chexpert_params``
+(:class:`chexpert._ffi.Params`: the resize keys, and for a custom
+normalisation CHEXPERT_KEY_MEAN and _STD) at construction. Python checks only
+what it needs to build it (names it knows, integers, one count for mean and
+std); every other rule (sizes 1 ..= 65535, uint8 only without normalisation,
+...) is the library's, checked as each key is set and by
 ``chexpert_resize_output_bytes`` at construction, so an invalid spec raises
-:class:`~chexpert.errors.ChexpertError` (``CHEXPERT_E_INVALID_ARGUMENT``)
-with the library's message. Custom mean/std are checked by the library at
-the first read (the sizing call takes none). Output sizes also come from that function: there
-is no second copy of the size arithmetic here.
+:class:`~chexpert.errors.ChexpertArgumentError` (a ValueError,
+``CHEXPERT_E_INVALID_ARGUMENT``) with the library's message. Custom mean and
+std against the channel count are checked by the library at the first read.
+Output sizes also come from that function: there is no second copy of the
+size arithmetic here.
+
+The params a batch call needs (the resize keys plus its thread count and
+bad-example policy) are cached on the Resize, one per (num_threads,
+on_error): a batch does not re-create them.
 """
 
 from __future__ import annotations
 
 import operator
-from ctypes import byref, c_float, c_int64, c_size_t
+from ctypes import byref, c_size_t
 
 import numpy as np
 
@@ -73,13 +78,13 @@ class Resize:
 
     Raises:
         ValueError: an unknown name, or mean and std of different lengths.
-        ChexpertError: CHEXPERT_E_INVALID_ARGUMENT from the library for any
-            other invalid combination (its message names the parameter).
+        ChexpertArgumentError (a ValueError): CHEXPERT_E_INVALID_ARGUMENT
+            from the library for any other invalid value or combination (its
+            message names the key).
     """
 
     __slots__ = ("_height", "_width", "_channels", "_layout", "_dtype", "_fit", "_filter",
-                 "_normalize", "_dct", "_params", "_param_count", "_mean", "_std",
-                 "_stats_count", "__weakref__")
+                 "_normalize", "_dct", "_values", "_floats", "_params", "_cache", "__weakref__")
 
     def __init__(self, size=224, channels: int = 3, layout: str = "NHWC", dtype: str = "uint8",
                  fit: str = "cover", filter: str = "area", normalize="none", dct=None):
@@ -92,41 +97,52 @@ class Resize:
         self._height, self._width = height, width
         self._channels = operator.index(channels)
         self._layout, self._dtype, self._fit, self._filter = layout, dtype, fit, filter
-        params = [
-            (_ffi.CHEXPERT_RESIZE_HEIGHT, height),
-            (_ffi.CHEXPERT_RESIZE_WIDTH, width),
-            (_ffi.CHEXPERT_RESIZE_CHANNELS, self._channels),
-            (_ffi.CHEXPERT_RESIZE_LAYOUT, _choice("layout", layout, LAYOUTS)),
-            (_ffi.CHEXPERT_RESIZE_DTYPE, _choice("dtype", dtype, DTYPES)),
-            (_ffi.CHEXPERT_RESIZE_FIT, _choice("fit", fit, FITS)),
-            (_ffi.CHEXPERT_RESIZE_FILTER, _choice("filter", filter, FILTERS)),
-        ]
-        self._mean = self._std = None
-        self._stats_count = 0
+        values = {
+            _ffi.CHEXPERT_KEY_HEIGHT: height,
+            _ffi.CHEXPERT_KEY_WIDTH: width,
+            _ffi.CHEXPERT_KEY_CHANNELS: self._channels,
+            _ffi.CHEXPERT_KEY_LAYOUT: _choice("layout", layout, LAYOUTS),
+            _ffi.CHEXPERT_KEY_DTYPE: _choice("dtype", dtype, DTYPES),
+            _ffi.CHEXPERT_KEY_FIT: _choice("fit", fit, FITS),
+            _ffi.CHEXPERT_KEY_FILTER: _choice("filter", filter, FILTERS),
+        }
+        floats = {}
         if isinstance(normalize, str):
-            params.append((_ffi.CHEXPERT_RESIZE_NORMALIZE,
-                           _choice("normalize", normalize, NORMALIZATIONS)))
+            values[_ffi.CHEXPERT_KEY_NORMALIZE] = _choice("normalize", normalize, NORMALIZATIONS)
             self._normalize = normalize
         elif isinstance(normalize, (tuple, list)) and len(normalize) == 2:
             mean, std = _stats("mean", normalize[0]), _stats("std", normalize[1])
             if mean.size != std.size:
                 raise ValueError(f"normalize mean and std must have one length "
                                  f"(got {mean.size} and {std.size})")
-            params.append((_ffi.CHEXPERT_RESIZE_NORMALIZE, _ffi.CHEXPERT_NORMALIZE_CUSTOM))
-            self._stats_count = int(mean.size)
-            self._mean = (c_float * mean.size)(*mean.tolist())
-            self._std = (c_float * std.size)(*std.tolist())
+            values[_ffi.CHEXPERT_KEY_NORMALIZE] = _ffi.CHEXPERT_NORMALIZE_CUSTOM
+            floats = {_ffi.CHEXPERT_KEY_MEAN: mean.tolist(), _ffi.CHEXPERT_KEY_STD: std.tolist()}
             self._normalize = (tuple(mean.tolist()), tuple(std.tolist()))
         else:
             raise ValueError(f"normalize must be one of {tuple(NORMALIZATIONS)} or "
                              f"(mean, std), not {normalize!r}")
         if dct is not None:
-            params.append((_ffi.CHEXPERT_RESIZE_DCT, _choice("dct", dct, DCTS)))
+            values[_ffi.CHEXPERT_KEY_DCT] = _choice("dct", dct, DCTS)
         self._dct = dct
-        flat = [value for pair in params for value in pair]
-        self._params = (c_int64 * len(flat))(*flat)
-        self._param_count = len(flat)
-        self.nbytes(1)  # the library validates the spec now (custom stats: at the read)
+        self._values, self._floats = values, floats
+        self._params = _ffi.Params(values, floats)   # each key checked by the library
+        self._cache = {}
+        self.nbytes(1)  # the library validates the combination now (custom stats: at the read)
+
+    def params(self, num_threads: int = 0, on_error=None) -> "_ffi.Params":
+        """The chexpert_params of a batch call: the resize keys plus
+        CHEXPERT_KEY_THREADS and, unless `on_error` is None (the Dataset's
+        policy), CHEXPERT_KEY_ON_ERROR. Cached per (num_threads, on_error)."""
+        key = (num_threads, on_error)
+        params = self._cache.get(key)
+        if params is None:
+            values = dict(self._values)
+            values[_ffi.CHEXPERT_KEY_THREADS] = num_threads
+            if on_error is not None:
+                from .dataset import on_error_value
+                values[_ffi.CHEXPERT_KEY_ON_ERROR] = on_error_value(on_error)
+            params = self._cache.setdefault(key, _ffi.Params(values, self._floats))
+        return params
 
     # -- what a batch looks like ------------------------------------------
 
@@ -175,8 +191,10 @@ class Resize:
     def nbytes(self, count: int) -> int:
         """Bytes of a batch of `count` images (chexpert_resize_output_bytes)."""
         out = c_size_t()
-        _ffi.chexpert_resize_output_bytes(
-            self._params, self._param_count, operator.index(count), byref(out))
+        count = operator.index(count)
+        if count < 0:
+            raise ValueError(f"count must be >= 0, not {count}")
+        _ffi.chexpert_resize_output_bytes(self._params, count, byref(out))
         return out.value
 
     # -- value semantics ----------------------------------------------------
@@ -187,7 +205,7 @@ class Resize:
                 "filter": self._filter, "normalize": self._normalize, "dct": self._dct}
 
     def __reduce__(self):
-        # ctypes arrays do not pickle; a copy rebuilds them from the arguments.
+        # Params handles do not travel; a copy rebuilds them from the arguments.
         return (_rebuild, (self._arguments(),))
 
     def __eq__(self, other) -> bool:

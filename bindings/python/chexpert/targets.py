@@ -5,16 +5,18 @@ their uncertain (``-1.0``) and blank cells become; ``chexpert_batch_targets``
 turns a batch's CSV cells into a float32 target matrix and a float32 mask
 (1 counts, 0 masked). The policies and presets are the library's
 (``chexpert.h``: ``chexpert_uncertain``, ``chexpert_blank``,
-``chexpert_preset``); this module only names them.
+``chexpert_preset``); this module only names them. A :class:`Targets` bound
+to a split (:meth:`Targets.resolve`) holds the ``chexpert_params`` (preset or
+rules, and flags) every batch reuses.
 """
 
 from __future__ import annotations
 
-from ctypes import POINTER, byref, c_float, c_int32, c_int64, c_size_t, c_uint32
+from ctypes import byref, c_float, c_int32, c_int64, c_size_t, c_uint32
 
 import numpy as np
 
-from . import _ffi
+from . import _buffers, _ffi
 
 __all__ = ["Targets", "UNCERTAIN_POLICIES", "BLANK_POLICIES", "PRESETS"]
 
@@ -68,6 +70,7 @@ class Targets:
         self._uncertain = uncertain
         self._blank = blank
         self._defaults = (default_uncertain, default_blank)
+        self._no_finding, self._masked_nan = bool(no_finding), bool(masked_nan)
         self._flags = ((_ffi.CHEXPERT_TARGET_NO_FINDING if no_finding else 0)
                        | (_ffi.CHEXPERT_TARGET_MASKED_NAN if masked_nan else 0))
         self._preset = None
@@ -113,26 +116,38 @@ class Targets:
             blank = self._blank.get(name, self._defaults[1]) if isinstance(self._blank, dict) else self._blank
             rules.append((label_names.index(name), _policy(UNCERTAIN_POLICIES, "uncertain", uncertain, name),
                           _policy(BLANK_POLICIES, "blank", blank, name)))
-        return ResolvedTargets(split, np.array(rules, dtype=np.int32).reshape(-1, 3), self._flags)
+        if not rules:
+            raise ValueError("targets selects no observation")
+        flat = [value for rule in rules for value in rule]
+        params = _ffi.Params({_ffi.CHEXPERT_KEY_TARGET_NO_FINDING: int(self._no_finding),
+                              _ffi.CHEXPERT_KEY_TARGET_MASKED_NAN: int(self._masked_nan)},
+                             rules=flat)
+        return _resolve(split, params)
 
 
 def _resolve_preset(split, preset: int) -> "ResolvedTargets":
-    handle = split.dataset._checked_handle()
+    return _resolve(split, _ffi.Params({_ffi.CHEXPERT_KEY_TARGET_PRESET: preset}))
+
+
+def _resolve(split, params) -> "ResolvedTargets":
+    """The rules and flags `params` give for `split` (chexpert_target_rules)."""
+    handle = split.dataset.handle()
     count, flags = c_size_t(0), c_uint32(0)
-    _ffi.fits(_ffi.chexpert_target_preset, handle, split._id, preset, None, 0, byref(count), byref(flags))
-    rules = np.empty((count.value, 3), dtype=np.int32)
-    _ffi.chexpert_target_preset(handle, split._id, preset, rules.ctypes.data_as(POINTER(c_int32)),
-                                rules.size, byref(count), byref(flags))
-    return ResolvedTargets(split, rules, flags.value)
+    _ffi.chexpert_target_rules(handle, split.id, params, None, 0, byref(count), byref(flags))
+    rules = _buffers.empty((count.value, 3), np.int32)
+    _ffi.chexpert_target_rules(handle, split.id, params, _buffers.pointer(rules, c_int32),
+                               rules.size, byref(count), byref(flags))
+    return ResolvedTargets(split, rules, flags.value, params)
 
 
 class ResolvedTargets:
     """A :class:`Targets` bound to one split: its rule triples and flags."""
 
-    def __init__(self, split, rules: np.ndarray, flags: int):
+    def __init__(self, split, rules: np.ndarray, flags: int, params):
         self.split = split
         self.rules = np.ascontiguousarray(rules, dtype=np.int32)
         self.flags = int(flags)
+        self.params = params        # the chexpert_params every read passes
 
     @property
     def names(self) -> tuple:
@@ -148,17 +163,19 @@ class ResolvedTargets:
     def __len__(self) -> int:
         return self.rules.shape[0]
 
-    def read(self, bases: np.ndarray, targets: np.ndarray | None = None,
-             masks: np.ndarray | None = None) -> tuple:
-        """(targets, masks), float32 (N, K), of split-wide indices `bases`."""
+    def read(self, bases: np.ndarray, out=None) -> tuple:
+        """(targets, masks), float32 (N, K), of checked split-wide indices
+        `bases` (:meth:`chexpert.Split.base_indices`); into `out`, a
+        (targets, masks) pair of arrays, if given."""
         bases = np.ascontiguousarray(bases, dtype=np.int64)
         shape = (bases.size, len(self))
-        targets = np.empty(shape, dtype=np.float32) if targets is None else targets
-        masks = np.empty(shape, dtype=np.float32) if masks is None else masks
+        if out is None:
+            targets, masks = _buffers.empty(shape, np.float32), _buffers.empty(shape, np.float32)
+        else:
+            targets = _buffers.checked_out(out[0], shape, np.float32, name="target out")
+            masks = _buffers.checked_out(out[1], shape, np.float32, name="mask out")
         _ffi.chexpert_batch_targets(
-            self.split.dataset._checked_handle(), self.split._id,
-            bases.ctypes.data_as(POINTER(c_int64)), bases.size,
-            self.rules.ctypes.data_as(POINTER(c_int32)), len(self), self.flags,
-            targets.ctypes.data_as(POINTER(c_float)), targets.size,
-            masks.ctypes.data_as(POINTER(c_float)), masks.size)
+            self.split.dataset.handle(), self.split.id,
+            _buffers.pointer(bases, c_int64), bases.size, self.params,
+            _buffers.pointer(targets, c_float), _buffers.pointer(masks, c_float), targets.size)
         return targets, masks

@@ -23,10 +23,11 @@ import operator
 import numpy as np
 import tensorflow as tf
 
-from .dataset import Split
 from .order import Sharding, State, epoch_batches
 from .resize import Resize
+from .split import Split
 from .targets import Targets
+from .training import read_training_batch
 
 __all__ = ["tfds_dataset", "batches"]
 
@@ -131,14 +132,8 @@ def batches(split, batch_size: int, resize, *, targets=None, as_supervised: bool
         for positions, _ in epoch_batches(len(split), batch_size, seed=epochs.seed, epoch=epoch,
                                           shuffle=shuffle, start=start, sharding=sharding,
                                           drop_last=drop_last):
-            batch = split.read_batch_resized(positions, resize, num_threads=num_threads, on_error=on_error)
-            out = {"image": batch["image"], "label": batch["label"],
-                   "image_view": batch["image_view"], "index": positions}
-            if on_error == "substitute":
-                out["substituted"] = batch["substituted"]
-            if resolved is not None:
-                out["target"], out["mask"] = resolved.read(split._base_indices(positions))
-            yield out
+            yield read_training_batch(split, positions, resize, targets=resolved,
+                                      num_threads=num_threads, on_error=on_error)
 
     count = batch_size if drop_last else None
     signature = {

@@ -27,10 +27,11 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from .dataset import Split
 from .order import Sharding, State, epoch_batches, shard_indices, shard_size
 from .resize import Resize
+from .split import Split
 from .targets import Targets
+from .training import read_training_batch
 
 __all__ = ["ChexpertDataset", "ChexpertBatches", "EpochSampler"]
 
@@ -84,21 +85,23 @@ class ChexpertDataset(torch.utils.data.Dataset):
 
     def __getitems__(self, indices) -> list:
         """The items of `indices`, read with one batched library call."""
-        positions = np.asarray(indices, dtype=np.int64).reshape(-1)
+        positions = np.asarray(indices).reshape(-1)
         if self.resize is None:
             batch = self.split.read_batch(positions, num_threads=self.num_threads)
-            images = batch["image"]
-            images = [torch.from_numpy(image) for image in images]
+            images = [torch.from_numpy(image) for image in batch["image"]]
+            if self.targets is not None:
+                batch["target"], batch["mask"] = self.split.targets(self.targets, positions)
         else:
-            batch = self.split.read_batch_resized(positions, self.resize, num_threads=self.num_threads)
+            batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
+                                        num_threads=self.num_threads, names=True)
             images = list(torch.from_numpy(batch["image"]).unbind(0))
         labels = torch.from_numpy(batch["label"])
         views = torch.from_numpy(batch["image_view"])
         items = [{"image": images[i], "label": labels[i], "image_view": views[i],
                   "name": batch["name"][i], "index": int(positions[i])} for i in range(positions.size)]
         if self.targets is not None:
-            targets, masks = self.targets.read(self.split._base_indices(positions))
-            for item, target, mask in zip(items, torch.from_numpy(targets), torch.from_numpy(masks)):
+            targets, masks = torch.from_numpy(batch["target"]), torch.from_numpy(batch["mask"])
+            for item, target, mask in zip(items, targets, masks):
                 item["target"], item["mask"] = target, mask
         return items
 
@@ -286,14 +289,10 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
             yield self._read(positions, state)
 
     def _read(self, positions: np.ndarray, state: State) -> dict:
-        batch = self.split.read_batch_resized(positions, self.resize, num_threads=self.num_threads,
-                                              on_error=self.on_error)
-        out = {"image": torch.from_numpy(batch["image"]), "label": torch.from_numpy(batch["label"]),
-               "image_view": torch.from_numpy(batch["image_view"]), "index": torch.from_numpy(positions),
-               "name": batch["name"], "state": state.as_dict()}
-        if self.on_error == "substitute":
-            out["substituted"] = torch.from_numpy(batch["substituted"])
-        if self.targets is not None:
-            targets, masks = self.targets.read(self.split._base_indices(positions))
-            out["target"], out["mask"] = torch.from_numpy(targets), torch.from_numpy(masks)
+        batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
+                                    num_threads=self.num_threads, on_error=self.on_error,
+                                    names=True)
+        out = {key: value if key == "name" else torch.from_numpy(value)
+               for key, value in batch.items()}
+        out["state"] = state.as_dict()
         return out
