@@ -5,6 +5,7 @@ From a checkout the header is ../../include/chexpert.h; from an sdist (which
 has no header) the version is the one its PKG-INFO recorded.
 """
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -13,14 +14,19 @@ from setuptools import setup
 HERE = Path(__file__).resolve().parent
 
 
+def _version_module():
+    """chexpert/_version.py, loaded by path (importing the package would load
+    the library)."""
+    spec = importlib.util.spec_from_file_location("_chexpert_version", HERE / "chexpert" / "_version.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def version() -> str:
     header = HERE.parent.parent / "include" / "chexpert.h"
     if header.is_file():
-        match = re.search(r'^#define\s+CHEXPERT_VERSION_STRING\s+"([^"]+)"',
-                          header.read_text(encoding="utf-8"), re.MULTILINE)
-        if not match:
-            raise RuntimeError(f"{header} defines no CHEXPERT_VERSION_STRING")
-        return match.group(1)
+        return _version_module().header_version(header)
     pkg_info = HERE / "PKG-INFO"
     if pkg_info.is_file():
         match = re.search(r"^Version: (\S+)$", pkg_info.read_text(encoding="utf-8"), re.MULTILINE)
