@@ -5,7 +5,8 @@ import class Foundation.ProcessInfo
 // Layers: CTurboJPEG (system library) -> ChexpertCore (format knowledge,
 // decoding, batching; no Foundation) -> ChexpertABI (@c shims implementing
 // include/chexpert.h) -> ChexpertSharedLib (link-only: static Swift runtime,
-// export list under the version node CHEXPERT_2) = libchexpert.so.
+// export list under the version node CHEXPERT_2, SONAME libchexpert.so.2)
+// = libchexpert.so.
 //
 // `-z defs` turns unresolved symbols into link errors. Sanitizer runtimes live
 // in the executable, so sanitized builds drop it: CHEXPERT_SANITIZE=1.
@@ -36,10 +37,19 @@ let package = Package(
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
                 "-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map",
+                // SONAME carries the ABI major (CHEXPERT_ABI_VERSION in the header):
+                // programs linked with -lchexpert record NEEDED libchexpert.so.2, so
+                // running them against a build folder needs the link
+                // libchexpert.so.2 -> libchexpert.so beside it. scripts/install.sh
+                // installs libchexpert.so.<release> with both links.
+                "-Xlinker", "-soname=libchexpert.so.2",
             ] + zdefs)]),
         // Writes CheXpert-shaped trees of real JPEGs (tests, demo, benchmarks).
         .target(name: "ChexpertSample", dependencies: ["CTurboJPEG", "ChexpertCore"]),
-        .executableTarget(name: "chexpert-sample", dependencies: ["ChexpertSample"]),
+        // Static Swift runtime here too: the wheel ships this executable, with no toolchain.
+        .executableTarget(
+            name: "chexpert-sample", dependencies: ["ChexpertSample"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .testTarget(
             name: "ChexpertTests",
             dependencies: ["ChexpertCore", "ChexpertABI", "CChexpertABI", "CChexpertLimits", "ChexpertSample", "CTurboJPEG"]),

@@ -33,6 +33,7 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$sample_args" ]]; then
 fi
 
 mkdir -p "$work"
+bash "$repo/scripts/link-soname.sh" "$scratch/release/libchexpert.so" > /dev/null
 cc -O3 -Wall -Wextra -o "$work/ceiling" "$here/ceiling.c" -lturbojpeg -lpthread -lm
 cc -O3 -Wall -Wextra -I"$repo/include" -o "$work/libchexpert_batch" "$here/libchexpert_batch.c" \
     -L"$scratch/release" -lchexpert -Wl,-rpath,"$scratch/release"

@@ -334,7 +334,21 @@ typedef enum chexpert_key {
     /** Number of ranks, 1 ..= CHEXPERT_MAX_WORLD. Default 1. */
     CHEXPERT_KEY_WORLD = 25,
     /** chexpert_remainder. Default CHEXPERT_REMAINDER_PAD. */
-    CHEXPERT_KEY_REMAINDER = 26
+    CHEXPERT_KEY_REMAINDER = 26,
+
+    /* --- dataset options, continued ------------------------------------- */
+    /** 1 (default) or 0: confine the CSVs' `Path` cells to the dataset
+     *  folder (the one chexpert_dataset_root() returns). With 1, a `Path`
+     *  that is absolute, or whose `..` components climb above that folder
+     *  (checked lexically, without touching the disk), fails the open with
+     *  CHEXPERT_E_CSV naming the file, line and column; symbolic links inside
+     *  the tree are followed when images are read. 0 restores TFDS's
+     *  `os.path.join(root, Path)`: any path the CSV names is opened. UNSAFE
+     *  with a CSV you do not trust (a mirror, a shared drive): it makes the
+     *  library open any file the process can read. Read only by
+     *  chexpert_dataset_open(); chexpert_dataset_set_option() refuses it
+     *  (as CHEXPERT_KEY_SELECT); chexpert_dataset_get_option() reports it. */
+    CHEXPERT_KEY_CONFINE_PATHS = 27
 } chexpert_key;
 
 /** Inverse-DCT method (CHEXPERT_KEY_DCT). FAST is libjpeg's JDCT_IFAST, the
@@ -506,6 +520,15 @@ typedef enum chexpert_target_flag {
 #define CHEXPERT_MAX_LIMIT ((int64_t)1 << 31)
 /** Largest CSV file accepted, in bytes (CHEXPERT_E_LIMIT beyond it). */
 #define CHEXPERT_MAX_CSV_BYTES ((int64_t)1 << 30)
+/** Most cells in a CSV line, header or row (CHEXPERT_E_LIMIT beyond it,
+ *  naming the file and line). The real CSVs have 19 columns. */
+#define CHEXPERT_MAX_CSV_COLUMNS 65536
+/** Longest CSV line in bytes, its line break excluded; a row whose quoted
+ *  cell holds line breaks counts as one line, from its first byte to its
+ *  last (CHEXPERT_E_LIMIT beyond it, naming the file and line). The real
+ *  CSVs' lines are under 300 bytes. Opening takes time linear in the CSV's
+ *  size whatever its shape. */
+#define CHEXPERT_MAX_CSV_LINE_BYTES 1048576
 /** Largest CHEXPERT_KEY_THREADS. */
 #define CHEXPERT_MAX_THREADS 1024
 /** Largest CHEXPERT_KEY_HEIGHT and CHEXPERT_KEY_WIDTH. */
@@ -517,6 +540,12 @@ typedef enum chexpert_target_flag {
 /** Largest `count` chexpert_shard_indices() takes (its scratch is 4 bytes
  *  per example when shuffling). */
 #define CHEXPERT_MAX_SHARD_COUNT ((int64_t)1 << 30)
+/** Largest scratch memory one worker thread of chexpert_batch_resized()
+ *  takes to resample one example, in bytes (the source rows it reads x output
+ *  width x channels x 4, plus the filter tables and a few rows). A resize
+ *  that needs more gives that example CHEXPERT_E_LIMIT before anything is
+ *  allocated. */
+#define CHEXPERT_MAX_SCRATCH_BYTES ((int64_t)1 << 30)
 
 /**
  * Creates an empty parameter set (every key at its default).
@@ -597,10 +626,12 @@ typedef struct chexpert_dataset chexpert_dataset;
  *             name). NULL means $CHEXPERT_ROOT if set and non-empty, else
  *             $HOME/tensorflow_datasets/downloads/manual.
  * @param[in]  options NULL, or keys DCT, MAX_PIXELS, MAX_FILE_BYTES, SELECT,
- *             ON_ERROR (the handle's initial options).
+ *             ON_ERROR, CONFINE_PATHS (the handle's initial options).
  * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER (out), CHEXPERT_E_CLOSED
  *         (options), CHEXPERT_E_NOT_FOUND (root or a CSV; the message lists
- *         the paths tried), CHEXPERT_E_IO, CHEXPERT_E_CSV, CHEXPERT_E_LIMIT,
+ *         the paths tried), CHEXPERT_E_IO, CHEXPERT_E_CSV (also a `Path`
+ *         outside the dataset folder, CHEXPERT_KEY_CONFINE_PATHS),
+ *         CHEXPERT_E_LIMIT (CHEXPERT_MAX_CSV_BYTES, _COLUMNS, _LINE_BYTES),
  *         CHEXPERT_E_NO_MEMORY, CHEXPERT_E_INVALID_ARGUMENT (a selection of
  *         AP or PA rows when a CSV has no `AP/PA` column).
  * Ownership: the caller closes the handle with chexpert_dataset_close().
@@ -636,7 +667,8 @@ int chexpert_dataset_root(const chexpert_dataset *ds, char *out, size_t capacity
 int chexpert_dataset_set_option(chexpert_dataset *ds, int key, int64_t value);
 
 /**
- * @param[in]  key as chexpert_dataset_set_option(), or CHEXPERT_KEY_SELECT.
+ * @param[in]  key as chexpert_dataset_set_option(), CHEXPERT_KEY_SELECT or
+ *             CHEXPERT_KEY_CONFINE_PATHS.
  * @param[out] out_value the option's current value.
  * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
  *         CHEXPERT_E_INVALID_ARGUMENT (another key).
@@ -848,7 +880,11 @@ int chexpert_resize_output_bytes(const chexpert_params *params, size_t count,
  *         index and capacity errors before anything is written; a
  *         per-example error under CHEXPERT_ON_ERROR_RAISE is that of the
  *         first failing position, after which the contents of `out` are
- *         unspecified.
+ *         unspecified. An example whose resampling needs more than
+ *         CHEXPERT_MAX_SCRATCH_BYTES of scratch memory (an extreme
+ *         upscale, for example) is CHEXPERT_E_LIMIT, the message naming the
+ *         bound; a failed allocation is CHEXPERT_E_NO_MEMORY, for the call,
+ *         even with CHEXPERT_ON_ERROR_SUBSTITUTE.
  */
 int chexpert_batch_resized(const chexpert_dataset *ds, int split,
                            const int64_t *indices, size_t count,

@@ -10,9 +10,14 @@
 #   jpeg  image bytes -> header, decode (fast/accurate, RGB/grey), resample
 #   abi   bytes -> a program of C API calls with arbitrary arguments
 # Corpora grow in .fuzz/corpus/TARGET (seeded from Fuzz/seeds/TARGET and
-# Fuzz/regressions/TARGET); a crash is written to .fuzz/artifacts/TARGET/ and
-# fails the run: minimise it, add it to Fuzz/regressions/TARGET (replayed by
-# --replay and by Tests/python/test_fuzz_regressions.py), fix, rerun.
+# Fuzz/regressions/TARGET); Fuzz/dictionaries/TARGET.dict, if present, is
+# passed with -dict. A crash (or a timeout: -timeout=20 s per input) is
+# written to .fuzz/artifacts/TARGET/ and fails the run: minimise it
+# (FUZZER -minimize_crash=1 -runs=10000 ARTIFACT), add it to
+# Fuzz/regressions/TARGET, fix, rerun. What replays regressions is
+# `bash scripts/fuzz.sh --replay` (every seed and regression input once,
+# through the sanitized harnesses; the Swift, C and Python suites do not
+# build the fuzz targets). A failed build fails this script.
 # Each run's last libFuzzer line (executions, coverage) goes to .fuzz/log.
 # CHEXPERT_FUZZ_BUILD names the build folder (default .build-fuzz), so a
 # second build can fuzz while another run is going.
@@ -28,20 +33,31 @@ scratch="${CHEXPERT_FUZZ_BUILD:-.build-fuzz}"
 
 build() {
     echo "fuzz: building Fuzz/ ($scratch, -sanitize=fuzzer,address)"
+    mkdir -p .fuzz
+    local log=".fuzz/build.log" status=0
     swift build --package-path Fuzz --scratch-path "$scratch" \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
-        | grep -v "Cannot export local symbol" | grep -E "error|Build" || true
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library > "$log" 2>&1 || status=$?
+    if ((status)); then
+        grep -v "Cannot export local symbol" "$log" | grep -E "error|warning: unre" | head -40 >&2 || true
+        echo "fuzz: the build failed (exit $status); full log in $log" >&2
+        exit 1
+    fi
+    grep -E "^Build complete" "$log" || true
     for target in csv jpeg abi; do
         [[ -x $scratch/debug/fuzz-$target ]] || { echo "fuzz: fuzz-$target was not built" >&2; exit 1; }
     done
 }
 
+shopt -s nullglob
+
 if [[ "${1:-}" == "--replay" ]]; then
     build
     for target in csv jpeg abi; do
-        inputs=(Fuzz/seeds/$target/*)
-        [[ -d Fuzz/regressions/$target ]] && inputs+=(Fuzz/regressions/$target/*)
-        echo "fuzz: replaying ${#inputs[@]} inputs on fuzz-$target"
+        seeds=(Fuzz/seeds/$target/*)
+        ((${#seeds[@]})) || { echo "fuzz: no seeds in Fuzz/seeds/$target" >&2; exit 1; }
+        regressions=(Fuzz/regressions/$target/*)
+        inputs=("${seeds[@]}" "${regressions[@]}")
+        echo "fuzz: replaying ${#seeds[@]} seeds and ${#regressions[@]} regressions on fuzz-$target"
         "$scratch/debug/fuzz-$target" -runs=0 "${inputs[@]}" > .fuzz-replay.log 2>&1 \
             || { cat .fuzz-replay.log >&2; rm -f .fuzz-replay.log; exit 1; }
     done
@@ -60,14 +76,17 @@ for target in "${targets[@]}"; do
     corpus=".fuzz/corpus/$target"
     artifacts=".fuzz/artifacts/$target/"
     mkdir -p "$corpus" "$artifacts"
-    cp -n Fuzz/seeds/$target/* "$corpus"/ 2> /dev/null || true
-    [[ -d Fuzz/regressions/$target ]] && cp -n Fuzz/regressions/$target/* "$corpus"/ 2> /dev/null || true
+    for input in Fuzz/seeds/$target/* Fuzz/regressions/$target/*; do
+        [[ -e "$corpus/$(basename "$input")" ]] || cp "$input" "$corpus"/
+    done
+    dict=()
+    [[ -f Fuzz/dictionaries/$target.dict ]] && dict=(-dict="Fuzz/dictionaries/$target.dict")
     echo "fuzz: fuzz-$target for ${seconds}s (corpus $corpus)"
     log=".fuzz/$target-$(date +%Y%m%d-%H%M%S).log"
     status=0
     # -rss_limit_mb: the library's own limits keep a run far below it.
     "$scratch/debug/fuzz-$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
-        -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" > "$log" 2>&1 || status=$?
+        -artifact_prefix="$artifacts" -print_final_stats=1 "${dict[@]}" "$corpus" > "$log" 2>&1 || status=$?
     summary="$(grep -E '^#[0-9]+.*DONE|^Done [0-9]+ runs' "$log" | tr '\n' ' ')"
     echo "$(date -u +%FT%TZ) fuzz-$target ${seconds}s status=$status $summary" | tee -a .fuzz/log
     if ((status)); then

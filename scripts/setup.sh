@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: everything the other scripts need, idempotent.
 #
+#   bash scripts/setup.sh          # the tests (scripts/test.sh): steps 1-3 below
+#   bash scripts/setup.sh --main   # only what scripts/main.sh needs: step 1's
+#                                  # libturbojpeg0-dev, pkg-config and
+#                                  # python3-venv, step 2, and .venv-main
+#                                  # (step 3m); no TensorFlow, PyTorch or JAX
+#
 #   1. System packages (apt, only those missing): libturbojpeg0-dev (the
 #      library's JPEG decoder), libjpeg-turbo-progs (jpegtran, for the
 #      hostile-input corpus), libffi-dev + pkg-config + gcc/g++ (C tests),
@@ -8,11 +14,16 @@
 #      cannot work).
 #   2. swift build -c release  ->  .build/release/libchexpert.so and
 #      .build/release/chexpert-sample (the sample-tree generator).
+#      With --main, $CHEXPERT_SCRATCH names another build folder
+#      (`--scratch-path`, default .build).
 #   3. .venv with requirements-test.txt, requirements-tfds.txt,
 #      requirements-adapters.txt (torch, from a local CPU wheel in /opt/wheels
 #      when there is one; jax) and the binding (`pip install -e
 #      bindings/python`); skipped while a stamp of those files (and the
 #      interpreter, and the torch wheel used) is unchanged.
+#   3m. (--main) .venv-main with numpy and matplotlib at the versions pinned in
+#      requirements-test.txt and the binding (`pip install -e
+#      bindings/python`); skipped while its stamp is unchanged.
 #
 # Expects a Debian 12 machine with the Swift toolchain at /opt/swift (or
 # `swift` on PATH). Run as root, or as a user with sudo, for step 1.
@@ -23,6 +34,14 @@ cd "$repo"
 
 say() { echo "setup: $*"; }
 
+mode=test
+case "${1:-}" in
+    "") ;;
+    --main) mode=main ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup: unknown argument '$1' (use --main, or nothing)" >&2; exit 2 ;;
+esac
+
 if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
     export PATH="/opt/swift/usr/bin:$PATH"
 fi
@@ -32,8 +51,14 @@ command -v swift > /dev/null || { echo "setup: no Swift toolchain (expected /opt
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2> /dev/null | grep -q "install ok installed"; }
 
+if [[ $mode == main ]]; then
+    # The build (libturbojpeg0-dev; SwiftPM reads its pkg-config file) and a venv.
+    wanted_packages=(libturbojpeg0-dev pkg-config)
+else
+    wanted_packages=(libturbojpeg0-dev libjpeg-turbo-progs libffi-dev pkg-config valgrind gcc g++)
+fi
 missing=()
-for package in libturbojpeg0-dev libjpeg-turbo-progs libffi-dev pkg-config valgrind gcc g++; do
+for package in "${wanted_packages[@]}"; do
     installed "$package" || missing+=("$package")
 done
 if ! command -v python3 > /dev/null; then
@@ -58,11 +83,52 @@ fi
 
 # --- 2. Build ------------------------------------------------------------------
 
-say "swift build -c release"
-swift build -c release
-[[ -f .build/release/libchexpert.so ]] || { echo "setup: .build/release/libchexpert.so was not built" >&2; exit 1; }
+if [[ $mode == main ]]; then
+    scratch="${CHEXPERT_SCRATCH:-.build}"
+    say "swift build -c release --scratch-path $scratch"
+    swift build -c release --scratch-path "$scratch"
+    [[ -f $scratch/release/libchexpert.so && -x $scratch/release/chexpert-sample ]] \
+        || { echo "setup: $scratch/release/libchexpert.so or chexpert-sample was not built" >&2; exit 1; }
+    bash scripts/link-soname.sh "$scratch/release/libchexpert.so" > /dev/null
+else
+    say "swift build -c release"
+    swift build -c release
+    [[ -f .build/release/libchexpert.so ]] || { echo "setup: .build/release/libchexpert.so was not built" >&2; exit 1; }
+    bash scripts/link-soname.sh .build/release/libchexpert.so > /dev/null
+fi
 
-# --- 3. Python environment -----------------------------------------------------
+# --- 3m. The main job's Python environment (--main) ------------------------------
+
+if [[ $mode == main ]]; then
+    venv=.venv-main
+    if [[ ! -x $venv/bin/python ]]; then
+        say "creating $venv"
+        python3 -m venv "$venv"
+    fi
+    # numpy and matplotlib at the test venv's pins: one place for versions.
+    pins=()
+    while IFS= read -r line; do pins+=("$line"); done \
+        < <(grep -E '^(numpy|matplotlib)==' requirements-test.txt)
+    ((${#pins[@]} == 2)) || { echo "setup: requirements-test.txt lacks the numpy or matplotlib pin" >&2; exit 1; }
+    stamp=$venv/.chexpert-setup-stamp
+    wanted="$({
+        "$venv/bin/python" -c 'import sys; print(sys.version)'
+        printf '%s\n' "${pins[@]}"
+        sha256sum bindings/python/pyproject.toml
+    } | sha256sum | cut -d' ' -f1)"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+        say "Python packages up to date ($venv)"
+    else
+        say "installing into $venv: ${pins[*]} + bindings/python (editable)"
+        pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+        "${pip[@]}" install "${pins[@]}" -e bindings/python
+        echo "$wanted" > "$stamp"
+    fi
+    say "done"
+    exit 0
+fi
+
+# --- 3. The tests' Python environment -------------------------------------------
 
 if [[ ! -x .venv/bin/python ]]; then
     say "creating .venv"

@@ -7,8 +7,10 @@ public func chexpert_dataset_open(_ out: UnsafeMutablePointer<OpaquePointer?>?, 
     entry { () throws(ChexpertError) in
         let out = try required(out, "out")
         out.pointee = nil
-        let (settings, selection) = try ParamSet.values(options, argument: "options").openOptions()
-        let dataset = try Dataset(rootBytes: root.map(rootBytes), selection: selection, settings: settings)
+        let values = try ParamSet.values(options, argument: "options")
+        let (settings, selection) = try values.openOptions()
+        let dataset = try Dataset(rootBytes: root.map(rootBytes), selection: selection, settings: settings,
+                                  confinePaths: values.confinePaths)
         out.pointee = try HandleRegistry.shared.register(dataset)
     }
 }
@@ -33,9 +35,9 @@ public func chexpert_dataset_set_option(_ ds: OpaquePointer?, _ key: CInt, _ val
     entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
         let key = try ParamKey.parse(key)
-        if key == .select {
+        if key == .select || key == .confinePaths {
             throw ChexpertError(.invalidArgument,
-                                "CHEXPERT_KEY_SELECT is fixed when the dataset is opened; give it to chexpert_dataset_open()")
+                                "\(key.name) is fixed when the dataset is opened; give it to chexpert_dataset_open()")
         }
         guard key.isDatasetOption else {
             throw ChexpertError(.invalidArgument,
@@ -66,13 +68,14 @@ public func chexpert_dataset_get_option(_ ds: OpaquePointer?, _ key: CInt,
         let settings = dataset.settings
         switch key {
         case .select: out.pointee = dataset.selection.mask
+        case .confinePaths: out.pointee = dataset.confinesPaths ? 1 : 0
         case .dct: out.pointee = ParamEnums.dct.encode(settings.dct)
         case .onError: out.pointee = ParamEnums.onError.encode(settings.onError)
         case .maxPixels: out.pointee = settings.maxPixels
         case .maxFileBytes: out.pointee = settings.maxFileBytes
         default:
             throw ChexpertError(.invalidArgument,
-                                "\(key.name) is not a dataset option (CHEXPERT_KEY_DCT, _MAX_PIXELS, _MAX_FILE_BYTES, _ON_ERROR or _SELECT)")
+                                "\(key.name) is not a dataset option (CHEXPERT_KEY_DCT, _MAX_PIXELS, _MAX_FILE_BYTES, _ON_ERROR, _SELECT or _CONFINE_PATHS)")
         }
     }
 }

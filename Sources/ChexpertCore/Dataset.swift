@@ -10,6 +10,9 @@ package final class Dataset: @unchecked Sendable {
     package let layout: DatasetLayout
     /// The rows the splits hold (`CHEXPERT_KEY_SELECT`), fixed at open.
     package let selection: Selection
+    /// Whether `Path` cells were confined to the dataset folder
+    /// (CHEXPERT_KEY_CONFINE_PATHS), fixed at open.
+    package let confinesPaths: Bool
     private let tables: [SplitTable]
     private let settingsLock = Lock()
     private var storedSettings = ReadSettings()
@@ -20,15 +23,19 @@ package final class Dataset: @unchecked Sendable {
     /// - Throws: `.notFound`, `.io`, `.csv`, `.limit`, `.noMemory`;
     ///   `.invalidArgument` for an AP/PA selection without an `AP/PA` column.
     package convenience init(root: String?, selection: Selection = .all,
-                             settings: ReadSettings = ReadSettings()) throws(ChexpertError) {
-        try self.init(rootBytes: root.map { Array($0.utf8) }, selection: selection, settings: settings)
+                             settings: ReadSettings = ReadSettings(), confinePaths: Bool = true) throws(ChexpertError) {
+        try self.init(rootBytes: root.map { Array($0.utf8) }, selection: selection, settings: settings,
+                      confinePaths: confinePaths)
     }
 
     /// `init(root:selection:settings:)` with the root as bytes (a path need
     /// not be UTF-8).
+    /// - Parameter confinePaths: refuse `Path` cells that leave the dataset
+    ///   folder (`PathConfinement`; CHEXPERT_KEY_CONFINE_PATHS).
     package init(rootBytes root: [UInt8]?, selection: Selection = .all,
-                 settings: ReadSettings = ReadSettings()) throws(ChexpertError) {
+                 settings: ReadSettings = ReadSettings(), confinePaths: Bool = true) throws(ChexpertError) {
         let layout = try DatasetLayout(rootBytes: root)
+        let confinement = confinePaths ? PathConfinement(layout: layout) : nil
         let buffer = ScratchBuffer()
         var tables: [SplitTable] = []
         for split in Split.allCases {
@@ -38,7 +45,8 @@ package final class Dataset: @unchecked Sendable {
                 guard let base = chars.baseAddress else { throw ChexpertError(.internal, "empty path") }
                 return try FileReader.read(path: base, displayPath: path, maxBytes: Self.maxCSVBytes, into: buffer)
             }
-            tables.append(try SplitTable(csv: UnsafeBufferPointer(start: buffer.pointer, count: size), file: path))
+            tables.append(try SplitTable(csv: UnsafeBufferPointer(start: buffer.pointer, count: size), file: path,
+                                         confinement: confinement))
         }
         // Selection after both CSVs parsed: a CSV error comes before a selection error.
         tables = try tables.enumerated().map { (position, table) throws(ChexpertError) in
@@ -46,6 +54,7 @@ package final class Dataset: @unchecked Sendable {
         }
         self.layout = layout
         self.selection = selection
+        self.confinesPaths = confinePaths
         self.storedSettings = settings
         self.tables = tables
     }

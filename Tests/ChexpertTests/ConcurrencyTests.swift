@@ -86,28 +86,73 @@ import Testing
         }
     }
 
+    /// Closes a handle while calls run on it, with the race forced and
+    /// checked rather than hoped for: the readers start together (a
+    /// barrier), the close runs only once every reader is inside a call, and
+    /// a round counts only if some call started before the close began and
+    /// returned (OK) after it ended, i.e. the close really ran during a call.
+    /// Each round retries (a fresh handle) until that happens, at most
+    /// `attempts` times; a round that never raced fails the test.
     @Test func closingWhileCallsRunGivesStatusesNotCrashes() throws {
+        let readerCount = 4
+        let attempts = 50
         try Self.withTree { root in
-            for _ in 0 ..< 4 {
-                let ds = Self.open(root)
-                let unexpected = Counter()
-                let closedSeen = Counter()
-                let readers = (0 ..< 4).map { reader in
-                    Thread {
-                        for i in 0 ..< 200 {
-                            let (status, _) = Self.digest(ds, Int64((i + reader) % 5))
-                            if status == CHEXPERT_E_CLOSED.rawValue { closedSeen.add() }
-                            else if status != CHEXPERT_OK.rawValue { unexpected.add() }
+            for round in 0 ..< 4 {
+                var raced = false
+                var tries = 0
+                while !raced && tries < attempts {
+                    tries += 1
+                    let ds = Self.open(root)
+                    var count: Int64 = 0
+                    #expect(chexpert_split_size(ds, 0, &count) == CHEXPERT_OK.rawValue)
+                    let unexpected = Counter()
+                    let closedSeen = Counter()
+                    let spanned = Counter()     // calls that ran across the whole close and returned OK
+                    let inFlight = Counter()
+                    let closeStarted = Flag()
+                    let closeDone = Flag()
+                    let start = Barrier(readerCount + 1)
+                    let readers = (0 ..< readerCount).map { reader in
+                        Thread {
+                            start.wait()
+                            var params: OpaquePointer?
+                            _ = chexpert_params_create(&params)
+                            defer { chexpert_params_free(params) }
+                            _ = chexpert_params_set(params, key(CHEXPERT_KEY_HEIGHT), 64)
+                            _ = chexpert_params_set(params, key(CHEXPERT_KEY_WIDTH), 64)
+                            _ = chexpert_params_set(params, key(CHEXPERT_KEY_THREADS), 1)
+                            var indices = (0 ..< count).map { ($0 + Int64(reader)) % count }
+                            var out = [UInt8](repeating: 0, count: Int(count) * 64 * 64 * 3)
+                            for _ in 0 ..< 100_000 {
+                                let before = closeStarted.isSet
+                                inFlight.add()
+                                let status = chexpert_batch_resized(ds, 0, &indices, indices.count, params,
+                                                                    &out, out.count, nil)
+                                inFlight.subtract()
+                                let after = closeDone.isSet
+                                if status == CHEXPERT_E_CLOSED.rawValue {
+                                    closedSeen.add()
+                                    return
+                                }
+                                if status != CHEXPERT_OK.rawValue { unexpected.add() }
+                                if !before && after { spanned.add() }
+                            }
+                            unexpected.add()  // never saw the close
                         }
                     }
+                    start.wait()
+                    while inFlight.value < readerCount { sched_yield() }
+                    closeStarted.set()
+                    chexpert_dataset_close(ds)
+                    closeDone.set()
+                    readers.forEach { $0.join() }
+                    #expect(unexpected.value == 0)
+                    #expect(closedSeen.value == readerCount)
+                    var size: Int64 = 0
+                    #expect(chexpert_split_size(ds, 0, &size) == CHEXPERT_E_CLOSED.rawValue)
+                    raced = spanned.value > 0
                 }
-                usleep(2000)
-                chexpert_dataset_close(ds)
-                readers.forEach { $0.join() }
-                #expect(unexpected.value == 0)
-                #expect(closedSeen.value > 0)
-                var size: Int64 = 0
-                #expect(chexpert_split_size(ds, 0, &size) == CHEXPERT_E_CLOSED.rawValue)
+                #expect(raced, "round \(round): no call was running across the close in \(attempts) attempts")
             }
         }
     }
@@ -139,6 +184,7 @@ final class Counter: @unchecked Sendable {
     private var count = 0
     init() { pthread_mutex_init(&mutex, nil) }
     func add() { pthread_mutex_lock(&mutex); count += 1; pthread_mutex_unlock(&mutex) }
+    func subtract() { pthread_mutex_lock(&mutex); count -= 1; pthread_mutex_unlock(&mutex) }
     var value: Int { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return count }
 }
 
@@ -146,4 +192,12 @@ final class Flag: @unchecked Sendable {
     private let counter = Counter()
     func set() { counter.add() }
     var isSet: Bool { counter.value > 0 }
+}
+
+/// A pthread barrier for `parties` threads, so test threads start together.
+final class Barrier: @unchecked Sendable {
+    private var barrier = pthread_barrier_t()
+    init(_ parties: Int) { pthread_barrier_init(&barrier, nil, UInt32(parties)) }
+    deinit { pthread_barrier_destroy(&barrier) }
+    func wait() { pthread_barrier_wait(&barrier) }
 }

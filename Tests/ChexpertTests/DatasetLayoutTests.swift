@@ -64,26 +64,45 @@ import Testing
         }
     }
 
+    /// The environment is injected (`DatasetLayout(root:environment:)`): the
+    /// process environment is never changed, as other suites read it on
+    /// other threads meanwhile (glibc's setenv races with getenv).
     @Test func defaultRootIsChexpertRootThenTFDSManualDir() throws {
         try withTree { tree in
             try tree.write("CheXpert-v1.0-small/train.csv", CSVFixtures.realText)
             try tree.write("CheXpert-v1.0-small/valid.csv", CSVFixtures.realText)
-            let saved = getenv("CHEXPERT_ROOT").map { String(cString: $0) }
-            defer {
-                if let saved { setenv("CHEXPERT_ROOT", saved, 1) } else { unsetenv("CHEXPERT_ROOT") }
+            func environment(_ values: [String: String]) -> DatasetLayout.Environment {
+                { name in values[name].map { Array($0.utf8) } }
             }
-            setenv("CHEXPERT_ROOT", tree.path, 1)
-            #expect(try DatasetLayout(root: nil).datasetFolder == tree.path + "/CheXpert-v1.0-small")
-            unsetenv("CHEXPERT_ROOT")
-            let savedHome = getenv("HOME").map { String(cString: $0) }
-            defer { if let savedHome { setenv("HOME", savedHome, 1) } }
-            setenv("HOME", tree.path, 1)
+            let both = environment(["CHEXPERT_ROOT": tree.path, "HOME": "/nonexistent-home"])
+            #expect(try DatasetLayout(root: nil, environment: both).datasetFolder == tree.path + "/CheXpert-v1.0-small")
+            // An empty CHEXPERT_ROOT counts as unset: HOME's manual dir is next.
+            let homeOnly = environment(["CHEXPERT_ROOT": "", "HOME": tree.path])
             do throws(ChexpertError) {
-                _ = try DatasetLayout(root: nil)
+                _ = try DatasetLayout(root: nil, environment: homeOnly)
                 Issue.record("expected an error")
             } catch {
+                #expect(error.code == .notFound)
                 #expect(error.message.contains(tree.path + "/tensorflow_datasets/downloads/manual"))
             }
+            try tree.write("home/tensorflow_datasets/downloads/manual/CheXpert-v1.0-small/train.csv", CSVFixtures.realText)
+            try tree.write("home/tensorflow_datasets/downloads/manual/CheXpert-v1.0-small/valid.csv", CSVFixtures.realText)
+            let home = environment(["HOME": tree.path + "/home"])
+            #expect(try DatasetLayout(root: nil, environment: home).datasetFolder
+                == tree.path + "/home/tensorflow_datasets/downloads/manual/CheXpert-v1.0-small")
+            do throws(ChexpertError) {
+                _ = try DatasetLayout(root: nil, environment: environment([:]))
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.code == .notFound)
+                #expect(error.message.contains("neither CHEXPERT_ROOT nor HOME is set"))
+            }
         }
+    }
+
+    /// The default lookup is the process environment (read, never written).
+    @Test func processEnvironmentReadsGetenv() {
+        #expect(DatasetLayout.processEnvironment("PATH") == getenv("PATH").map { DatasetLayout.bytes($0) })
+        #expect(DatasetLayout.processEnvironment("CHEXPERT_SURELY_UNSET_VARIABLE_123") == nil)
     }
 }

@@ -11,15 +11,18 @@
 #      nothing but chexpert_* exported, all under version node CHEXPERT_<ABI>
 #      (CHEXPERT_2: CHEXPERT_ABI_VERSION of the header);
 #      NEEDED holds no Swift runtime; the header compiles as C11 and C++;
-#      the Swift ABI module agrees with the header (generated header check).
+#      the Swift ABI module agrees with the header (generated header check);
+#      every lazy Swift global is warmed by the fork hook (ForkSafety.swift).
 #   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c,
 #      Tests/c/test_training.c, Tests/c/test_limits.c, Tests/c/test_ffi.c,
-#      Tests/c/test_corpus.c and bench/libchexpert_batch.c against LIBRARY.so
+#      Tests/c/test_corpus.c, Tests/c/test_fork.c and bench/libchexpert_batch.c
+#      against LIBRARY.so
 #      with -Wall -Wextra -Werror.
 #   3. Generate a sample tree with chexpert-sample, and the hostile-input
 #      corpus with Tests/corpus/make_corpus.py (needs .venv: scripts/setup.sh).
-#   4. Run the example, test_api, test_training, test_limits, test_ffi and
-#      test_corpus, then all again under valgrind (memcheck, --leak-check=full;
+#   4. Run the example, test_api, test_training, test_limits, test_ffi,
+#      test_corpus and test_fork (1,000 forks while threads call every entry
+#      point; not under valgrind), then all but test_fork again under valgrind (memcheck, --leak-check=full;
 #      errors must be zero; test_corpus there skips the 10^6-row CSV and
 #      test_limits the 1 GiB CSV at CHEXPERT_MAX_CSV_BYTES, which the plain run
 #      checks).
@@ -162,7 +165,8 @@ implemented, loose = set(), []
 for path in sorted(pathlib.Path(sys.argv[2]).rglob("*.swift")):
     text = path.read_text()
     implemented |= set(re.findall(r"@c\s+@implementation\s+public\s+func\s+(chexpert_\w+)", text))
-    for match in re.finditer(r"@_cdecl\b|@c\b(?!\s+@implementation)", text):
+    # @c(cxp_...): internal C names (the fork hook), local by exports.map.
+    for match in re.finditer(r"@_cdecl\b|@c\b(?!\s+@implementation)(?!\(cxp_)", text):
         line = text.count("\n", 0, match.start()) + 1
         loose.append(f"{path}:{line}: {match.group(0)} without @implementation")
 missing = sorted(declared - implemented)
@@ -175,12 +179,53 @@ EOF
     pass "generated header: $(grep -c 'chexpert_' "$generated" || true) extra chexpert_ decls"
 fi
 
+# Fork safety (Sources/CSystem/csystem.c): the atfork prepare handler touches
+# every lazy (swift_once) global of the library before fork, through
+# Sources/ChexpertABI/Boundary/ForkSafety.swift, whose "Lazy globals covered:"
+# line must name each one-time initialization token the library has.
+step "fork: every lazy global is warmed before fork"
+nm "$library" | awk '{ print $NF }' | grep -E '^\$s(12ChexpertCore|11ChexpertABI).*_Wz$' > "$work/lazy.txt" || true
+python3 - "$work/lazy.txt" Sources/ChexpertABI/Boundary/ForkSafety.swift > "$work/lazy.log" <<'EOF2' || fail "lazy globals the fork hook does not touch (add them to ForkSafety.swift)" "$work/lazy.log"
+import re, sys
+def name(mangled):
+    s, i, parts = mangled[2:], 0, []
+    while i < len(s):
+        if s[i].isdigit():
+            j = i
+            while s[j].isdigit(): j += 1
+            n = int(s[i:j]); parts.append(s[j:j + n]); i = j + n
+        else:
+            i += 1
+    return ".".join(p for p in parts[1:] if not p.startswith("_"))
+text = open(sys.argv[2]).read()
+covered = set(re.search(r"Lazy globals covered: (.*)", text).group(1).replace(" ", "").split(","))
+found = {name(line.strip()) for line in open(sys.argv[1]) if line.strip()}
+missing = sorted(found - covered)
+for item in missing: print(f"not warmed by cxp_abi_fork_prepare: {item}")
+print(f"{len(found)} lazy globals: {', '.join(sorted(found))}")
+sys.exit(1 if missing or not found else 0)
+EOF2
+grep -q ' cxp_abi_fork_prepare$' <(nm "$library") || fail "cxp_abi_fork_prepare is not in the library" /dev/null
+# Only `Lock` (inside the fork gate) may lock: no other mutex, rwlock,
+# condition variable, semaphore or spin lock in the library's sources.
+grep -rnE 'pthread_(mutex|rwlock|cond|spin)_(lock|rdlock|wrlock|wait|timed)|sem_wait|os_unfair_lock|NSLock|DispatchQueue|DispatchSemaphore' \
+    Sources/ChexpertCore Sources/ChexpertABI Sources/CSystem Sources/CChexpertABI Sources/CChexpertLimits \
+    | grep -vE '^Sources/ChexpertCore/Support/Lock\.swift:|^Sources/CSystem/csystem\.c:' > "$work/locks.txt" || true
+[[ -s "$work/locks.txt" ]] && fail "locking outside Lock (not covered by the fork gate)" "$work/locks.txt"
+pass "$(tail -n 1 "$work/lazy.log" | cut -d: -f1); locks: Lock only"
+
 # ---------------------------------------------------------------------------
 # 2. Build
 # ---------------------------------------------------------------------------
 
 cflags=(-std=c11 -Wall -Wextra -Werror -O1 -g -I include)
-linklib=(-L "$libdir" -lchexpert "-Wl,-rpath,$libdir")
+# Programs linked with -lchexpert record the library's SONAME (e.g.
+# libchexpert.so.2) as NEEDED; a build folder has only libchexpert.so, so the
+# link SONAME -> LIBRARY.so goes in $work/lib, searched first.
+mkdir -p "$work/lib"
+soname="$(readelf -d "$library" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+if [[ -n "$soname" && "$soname" != "$(basename "$library")" ]]; then ln -sf "$library" "$work/lib/$soname"; fi
+linklib=(-L "$libdir" -lchexpert "-Wl,-rpath,$work/lib" "-Wl,-rpath,$libdir")
 
 step "build: examples/c/chexpert_summary.c"
 "$cc_bin" "${cflags[@]}" examples/c/chexpert_summary.c "${linklib[@]}" -o "$work/chexpert_summary" \
@@ -213,6 +258,11 @@ pass
 
 step "build: Tests/c/test_corpus.c"
 "$cc_bin" "${cflags[@]}" Tests/c/test_corpus.c "${linklib[@]}" -o "$work/test_corpus" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: Tests/c/test_fork.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_fork.c "${linklib[@]}" -pthread -o "$work/test_fork" \
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
@@ -280,6 +330,12 @@ pass "$(tail -n 1 "$work/ffi.log")"
 step "run: test_corpus"
 "$work/test_corpus" "$work/corpus" > "$work/corpus-run.log" 2>&1 || fail "test_corpus failed" "$work/corpus-run.log"
 pass "$(tail -n 1 "$work/corpus-run.log")"
+
+# 1,000 forks while threads call every entry point (about a minute; not
+# under valgrind): no child may hang or read wrong.
+step "run: test_fork (1,000 forks during calls)"
+"$work/test_fork" "$work/tree" 1000 > "$work/fork.log" 2>&1 || fail "test_fork failed" "$work/fork.log"
+pass "$(tail -n 1 "$work/fork.log"), $(grep -o 'in [0-9.]* s' "$work/fork.log" | tail -n 1)"
 
 # Valgrind 3.19 (Debian 12) cannot read the DWARF 5 forms in the Swift
 # toolchain's debug info and says so on stderr; that is noise, so the log is

@@ -17,7 +17,10 @@
  * (zeros, its status in `statuses`); chexpert_batch_verify gives the status
  * and the message (needle and file name). "unprivileged" lines
  * run in a forked child that drops to uid 65534 first (root ignores file
- * modes). open lines: chexpert_dataset_open's status and message.
+ * modes). open lines: chexpert_dataset_open's status and message, within
+ * OPEN_SECONDS for the adversarial CSV shapes; the cases confinement refuses
+ * open with CHEXPERT_KEY_CONFINE_PATHS = 0 (check_unconfined). No message
+ * holds bytes read from a file (FORBIDDEN).
  * Plus chexpert_batch_verify over every row of the images dataset, and the
  * number of open file descriptors before and after all of it.
  */
@@ -30,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +52,13 @@
 #define CASE_SECONDS 300
 #define RESIZED 32
 #define MAX_IMAGE_BYTES ((size_t)64 << 20)
+/* make_corpus.py's FORBIDDEN_IN_MESSAGES: bytes of files (the text-bytes
+ * image's secret, libjpeg's quoted marker byte, /etc/passwd's start) that no
+ * message may hold. */
+static const char *const FORBIDDEN[] = {"chexpert-corpus-secret-5e1f0c", "0x4b", "root:"};
+/* make_corpus.py's TIMED_CSV_CASES and OPEN_SECONDS (x20 under valgrind). */
+static const char *const TIMED[] = {"csv/wide-header", "csv/long-line", "csv/long-cell"};
+#define OPEN_SECONDS 5.0
 
 typedef struct entry {
     char *kind, *root, *split, *status_name, *needle, *privilege;
@@ -194,11 +205,20 @@ static void expect_control(const chexpert_dataset *ds) {
     free(image);
 }
 
+/* No message holds bytes read from a file. */
+static void no_file_bytes(const char *message) {
+    for (size_t i = 0; i < sizeof FORBIDDEN / sizeof FORBIDDEN[0]; i++) {
+        if (strstr(message, FORBIDDEN[i]) != NULL) fprintf(stderr, "message \"%s\" holds \"%s\"\n", message, FORBIDDEN[i]);
+        CHECK(strstr(message, FORBIDDEN[i]) == NULL);
+    }
+}
+
 /* The failing call's message names the case. */
 static void message_names(const entry *e, const char *file) {
     if (e->status == CHEXPERT_OK) return;
     MESSAGE_HAS(e->needle);
     MESSAGE_HAS(file);
+    no_file_bytes(chexpert_last_error());
 }
 
 /* One resized batch of `count` indices at 32x32x3 uint8 into `out`, one
@@ -311,6 +331,7 @@ static void check_example(const entry *e) {
                     e->needle, file);
         CHECK(strstr(message, e->needle) != NULL);
         CHECK(strstr(message, file) != NULL);
+        no_file_bytes(message);
     }
     free(message);
 
@@ -347,11 +368,64 @@ static void check_example_unprivileged(const entry *e) {
     CHECK(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
 }
 
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* CHEXPERT_KEY_CONFINE_PATHS = 0 restores TFDS's os.path.join: the refused
+ * CSV opens, and row 1 is read from outside the dataset folder: a good JPEG
+ * (csv/dotdot-path), or /etc/passwd (csv/absolute-path): E_IMAGE, "text",
+ * no byte of it in the message. The option is read back; set_option refuses it. */
+static void check_unconfined(const entry *e, const char *root) {
+    int absolute = strcmp(e->root, "csv/absolute-path") == 0;
+    if (!absolute && strcmp(e->root, "csv/dotdot-path") != 0) return;
+    chexpert_params *options = NULL;
+    OK(chexpert_params_create(&options));
+    int64_t value = -1;
+    OK(chexpert_params_get(options, CHEXPERT_KEY_CONFINE_PATHS, &value));
+    CHECK(value == 1);
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_params_set(options, CHEXPERT_KEY_CONFINE_PATHS, 2));
+    OK(chexpert_params_set(options, CHEXPERT_KEY_CONFINE_PATHS, 0));
+    chexpert_dataset *ds = NULL;
+    OK(chexpert_dataset_open(&ds, root, options));
+    chexpert_params_free(options);
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_CONFINE_PATHS, &value));
+    CHECK(value == 0);
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_KEY_CONFINE_PATHS, 1));
+    MESSAGE_HAS("chexpert_dataset_open");
+    int32_t h = 0, w = 0;
+    if (absolute) {
+        EXPECT(CHEXPERT_E_IMAGE, chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 1, NULL, 0, &h, &w));
+        MESSAGE_HAS("/etc/passwd: text, not JPEG data");
+        no_file_bytes(chexpert_last_error());
+    } else {
+        OK(chexpert_example_image(ds, CHEXPERT_SPLIT_TRAIN, 1, NULL, 0, &h, &w));
+        CHECK(h > 0 && w > 0);
+    }
+    chexpert_dataset_close(ds);
+}
+
 static void check_open(const entry *e) {
     char *root = join(out_dir, e->root);
     chexpert_dataset *ds = (chexpert_dataset *)(uintptr_t)1;   /* must be overwritten */
+    double started = now();
     EXPECT(e->status, chexpert_dataset_open(&ds, root, NULL));
+    double seconds = now() - started;
+    for (size_t i = 0; i < sizeof TIMED / sizeof TIMED[0]; i++) {
+        if (strcmp(e->root, TIMED[i]) != 0) continue;
+        /* Linear time: milliseconds; the bound only catches a quadratic parse.
+         * Valgrind (its preload in LD_PRELOAD) runs code ~50x slower. */
+        const char *preload = getenv("LD_PRELOAD");
+        double bound = OPEN_SECONDS * (preload != NULL && strstr(preload, "vgpreload") != NULL ? 20 : 1);
+        if (seconds >= bound) fprintf(stderr, "%s: open took %.1f s (bound %.0f s)\n", e->root, seconds, bound);
+        CHECK(seconds < bound);
+    }
     if (e->status == CHEXPERT_OK) {
+        int64_t confined = -1;
+        OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_CONFINE_PATHS, &confined));
+        CHECK(confined == 1);
         for (int split = 0; split < CHEXPERT_NUM_SPLITS; split++) {
             int64_t size = 0;
             OK(chexpert_split_size(ds, split, &size));
@@ -362,6 +436,7 @@ static void check_open(const entry *e) {
         MESSAGE_HAS(e->needle);
         CHECK(ds == NULL);
     }
+    check_unconfined(e, root);
     free(root);
 }
 

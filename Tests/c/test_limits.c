@@ -15,8 +15,10 @@
  * defaults of a dataset and of a parameter set, and their effect on a real
  * image at its exact size), CHEXPERT_MAX_LIMIT, CHEXPERT_MAX_THREADS,
  * CHEXPERT_MAX_SIDE, CHEXPERT_MAX_RULES, CHEXPERT_MAX_WORLD,
- * CHEXPERT_MAX_SHARD_COUNT, CHEXPERT_MAX_CSV_BYTES; and the version macros
- * against the library's functions.
+ * CHEXPERT_MAX_SHARD_COUNT, CHEXPERT_MAX_CSV_BYTES, CHEXPERT_MAX_CSV_COLUMNS,
+ * CHEXPERT_MAX_CSV_LINE_BYTES (each at the limit in the header and in a row,
+ * and one past); CHEXPERT_KEY_CONFINE_PATHS's values, default and effect;
+ * and the version macros against the library's functions.
  *
  * Every check counts; the first failing one prints file:line and exits 1.
  * The last line is "N passed, 0 failed".
@@ -305,6 +307,138 @@ static void test_csv_limit(int skip_big) {
     free(valid);
 }
 
+/* A folder holding train.csv (`train`) and a one-row valid.csv. */
+static char *csv_folder(const char *train) {
+    char template[] = "/tmp/chexpert-test-shapes-XXXXXX";
+    CHECK(mkdtemp(template) != NULL);
+    char *path = xformat("%s/train.csv", template);
+    write_text(path, train);
+    free(path);
+    path = xformat("%s/valid.csv", template);
+    write_text(path, "Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding\n"
+                     "CheXpert-v1.0-small/valid/a.jpg,Male,50,Frontal,AP,1.0\n");
+    free(path);
+    return xformat("%s", template);
+}
+
+static void remove_csv_folder(char *folder) {
+    char *train = xformat("%s/train.csv", folder), *valid = xformat("%s/valid.csv", folder);
+    CHECK(unlink(train) == 0 && unlink(valid) == 0 && rmdir(folder) == 0);
+    free(train);
+    free(valid);
+    free(folder);
+}
+
+/* Opens a folder whose train.csv is `train`: the status, and with OK the
+ * train split's label count in *labels. */
+static int open_train(const char *train, const chexpert_params *options, int32_t *labels) {
+    char *folder = csv_folder(train);
+    chexpert_dataset *ds = NULL;
+    int status = chexpert_dataset_open(&ds, folder, options);
+    if (status == CHEXPERT_OK) {
+        if (labels != NULL) OK(chexpert_split_num_labels(ds, CHEXPERT_SPLIT_TRAIN, labels));
+        chexpert_dataset_close(ds);
+    }
+    remove_csv_folder(folder);
+    return status;
+}
+
+/* A header of `columns` columns (5 + labels L0, L1, ...) and a row of
+ * `row_cells` cells (>= columns: the extra ones are ignored). */
+static char *wide_csv(int64_t columns, int64_t row_cells) {
+    size_t size = (size_t)columns * 8 + (size_t)row_cells + 256;
+    char *text = xmalloc(size), *p = text;
+    p += sprintf(p, "Path,Sex,Age,Frontal/Lateral,AP/PA");
+    for (int64_t i = 5; i < columns; i++) p += sprintf(p, ",L%" PRId64, i);
+    p += sprintf(p, "\nCheXpert-v1.0-small/a.jpg,Male,50,Frontal,AP");
+    for (int64_t i = 5; i < row_cells; i++) *p++ = ',';
+    strcpy(p, "\n");
+    return text;
+}
+
+/* A header and one row whose line is exactly `bytes` long (line break
+ * excluded), made long by its Path cell. */
+static char *long_line_csv(int64_t bytes) {
+    const char *prefix = "CheXpert-v1.0-small/", *tail = ",Male,50,Frontal,AP,1.0";
+    int64_t filler = bytes - (int64_t)strlen(prefix) - (int64_t)strlen(tail);
+    CHECK(filler > 0);
+    char *text = xmalloc((size_t)bytes + 128), *p = text;
+    p += sprintf(p, "Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding\n%s", prefix);
+    memset(p, 'a', (size_t)filler);
+    p += filler;
+    sprintf(p, "%s\n", tail);
+    return text;
+}
+
+/* CHEXPERT_MAX_CSV_COLUMNS and CHEXPERT_MAX_CSV_LINE_BYTES: at the limit the
+ * CSV opens, one past it is E_LIMIT naming the macro (header and row). */
+static void test_csv_shape_limits(void) {
+    int32_t labels = 0;
+    char *csv = wide_csv(CHEXPERT_MAX_CSV_COLUMNS, CHEXPERT_MAX_CSV_COLUMNS);
+    OK(open_train(csv, NULL, &labels));
+    CHECK(labels == CHEXPERT_MAX_CSV_COLUMNS - 5);
+    free(csv);
+    csv = wide_csv(CHEXPERT_MAX_CSV_COLUMNS + 1, CHEXPERT_MAX_CSV_COLUMNS + 1);
+    EXPECT(CHEXPERT_E_LIMIT, open_train(csv, NULL, NULL));
+    MESSAGE_HAS("train.csv: line 1: more than 65536 cells (CHEXPERT_MAX_CSV_COLUMNS)");
+    free(csv);
+    /* A row with extra cells: ignored up to the limit, refused past it. */
+    csv = wide_csv(6, CHEXPERT_MAX_CSV_COLUMNS);
+    OK(open_train(csv, NULL, &labels));
+    CHECK(labels == 1);
+    free(csv);
+    csv = wide_csv(6, CHEXPERT_MAX_CSV_COLUMNS + 1);
+    EXPECT(CHEXPERT_E_LIMIT, open_train(csv, NULL, NULL));
+    MESSAGE_HAS("train.csv: line 2: more than");
+    MESSAGE_HAS("CHEXPERT_MAX_CSV_COLUMNS");
+    free(csv);
+
+    csv = long_line_csv(CHEXPERT_MAX_CSV_LINE_BYTES);
+    OK(open_train(csv, NULL, NULL));
+    free(csv);
+    csv = long_line_csv(CHEXPERT_MAX_CSV_LINE_BYTES + 1);
+    EXPECT(CHEXPERT_E_LIMIT, open_train(csv, NULL, NULL));
+    MESSAGE_HAS("train.csv: line 2: longer than 1048576 bytes (CHEXPERT_MAX_CSV_LINE_BYTES)");
+    free(csv);
+}
+
+/* CHEXPERT_KEY_CONFINE_PATHS: 0 or 1, default 1 (params and dataset); fixed
+ * at open; 1 refuses a Path outside the dataset folder, 0 accepts it. */
+static void test_confine_paths(void) {
+    params_limit(CHEXPERT_KEY_CONFINE_PATHS, 1, 2, CHEXPERT_E_INVALID_ARGUMENT);
+    params_limit(CHEXPERT_KEY_CONFINE_PATHS, 0, -1, CHEXPERT_E_INVALID_ARGUMENT);
+    chexpert_params *p = new_params();
+    int64_t value = -1;
+    OK(chexpert_params_get(p, CHEXPERT_KEY_CONFINE_PATHS, &value));
+    CHECK(value == 1);
+    chexpert_dataset *ds = NULL;
+    OK(chexpert_dataset_open(&ds, fixture_dir, NULL));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_CONFINE_PATHS, &value));
+    CHECK(value == 1);
+    EXPECT(CHEXPERT_E_INVALID_ARGUMENT, chexpert_dataset_set_option(ds, CHEXPERT_KEY_CONFINE_PATHS, 0));
+    OK(chexpert_dataset_get_option(ds, CHEXPERT_KEY_CONFINE_PATHS, &value));
+    CHECK(value == 1);
+    chexpert_dataset_close(ds);
+
+    static const char *const outside[] = {"/etc/passwd", "../a.jpg", "CheXpert-v1.0-small/../../a.jpg",
+                                          "train/../../a.jpg"};
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        char *csv = xformat("Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding\n%s,Male,50,Frontal,AP,1.0\n", outside[i]);
+        EXPECT(CHEXPERT_E_CSV, open_train(csv, NULL, NULL));
+        MESSAGE_HAS("train.csv: line 2, column 1 'Path'");
+        MESSAGE_HAS("CHEXPERT_KEY_CONFINE_PATHS");
+        OK(chexpert_params_set(p, CHEXPERT_KEY_CONFINE_PATHS, 0));
+        OK(open_train(csv, p, NULL));
+        OK(chexpert_params_set(p, CHEXPERT_KEY_CONFINE_PATHS, 1));
+        EXPECT(CHEXPERT_E_CSV, open_train(csv, p, NULL));
+        free(csv);
+    }
+    /* Inside, through `..`: accepted. */
+    OK(open_train("Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding\n"
+                  "CheXpert-v1.0-small/train/../valid/b.jpg,Male,50,Frontal,AP,1.0\n", NULL, NULL));
+    chexpert_params_free(p);
+}
+
 int main(int argc, char **argv) {
     int skip_big = argc == 3 && strcmp(argv[2], "--skip-big") == 0;
     if (argc != 2 && !skip_big) {
@@ -319,6 +453,8 @@ int main(int argc, char **argv) {
     test_rules();
     test_order_limits();
     test_csv_limit(skip_big);
+    test_csv_shape_limits();
+    test_confine_paths();
     CHECK_SUMMARY();
     return 0;
 }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,8 @@ PREMATURE_END = "JPEG data cannot be decoded: Premature end of JPEG file"
 #: header is read (tjDecompressHeader: no SOF reached means a 0x0 image; a
 #: cut marker segment is a libjpeg error), one cut later while decoding.
 TRUNCATION_REASONS = {
-    "1": "not JPEG data (starts with ff); only JPEG images are supported",
+    # A message never quotes the file's bytes (libjpeg would: "starts with 0xff").
+    "1": "1 byte, too short for JPEG data; only JPEG images are supported",
     "2": "truncated or corrupt JPEG header (it gives an empty image, 0x0)",
     "3": "truncated or corrupt JPEG header (it gives an empty image, 0x0)",
     "10": "truncated or corrupt JPEG header (it gives an empty image, 0x0)",
@@ -142,15 +144,21 @@ def _image_specs() -> list[tuple[str, str, str, str]]:
         cuts = CUTS + (["between-scans"] if kind == "progressive" else [])
         specs += [(f"trunc-{kind}-{cut}", E_IMAGE, TRUNCATION_REASONS[cut], "any") for cut in cuts]
     specs += [
-        ("empty", E_IMAGE, "empty file (0 bytes)", "any"),
-        ("png-bytes", E_IMAGE, "PNG data; only JPEG images are supported", "any"),
-        ("gif-bytes", E_IMAGE, "GIF data; only JPEG images are supported", "any"),
-        ("text-bytes", E_IMAGE, "not JPEG data (starts with 50 61 74 68); only JPEG images are supported",
-         "any"),
+        # Not JPEGs: the message names the format in words, never the file's
+        # bytes (SECRET, in text-bytes, must not reach any message).
+        ("empty", E_IMAGE, "empty file (0 bytes); only JPEG images are supported", "any"),
+        ("png-bytes", E_IMAGE, "PNG data, not JPEG data; only JPEG images are supported", "any"),
+        ("gif-bytes", E_IMAGE, "GIF data, not JPEG data; only JPEG images are supported", "any"),
+        ("text-bytes", E_IMAGE, "text, not JPEG data; only JPEG images are supported", "any"),
+        ("binary-bytes", E_IMAGE, "not JPEG data (unknown format); only JPEG images are supported", "any"),
+        # libjpeg's "Unsupported marker type 0x4b" quotes a byte of the file:
+        # redacted to its words.
+        ("unknown-marker", E_IMAGE, "invalid JPEG header: Unsupported marker type", "any"),
         ("cmyk", E_IMAGE, "CMYK/YCCK JPEGs are not supported", "any"),
         # 8-bit TurboJPEG 2.1.5 reads neither 12-bit nor lossless (SOF3) JPEGs.
-        ("precision-12", E_IMAGE, "invalid JPEG header: Unsupported JPEG data precision 12", "any"),
-        ("lossless-sof3", E_IMAGE, "invalid JPEG header: Unsupported JPEG process: SOF type 0xc3", "any"),
+        # (libjpeg's numbers, read from the file, are redacted.)
+        ("precision-12", E_IMAGE, "invalid JPEG header: Unsupported JPEG data precision", "any"),
+        ("lossless-sof3", E_IMAGE, "invalid JPEG header: Unsupported JPEG process: SOF type", "any"),
         # Refused from the header (also by chexpert_example_shape), before
         # any pixel buffer is allocated.
         ("bomb-65500x65500", E_LIMIT, "65500x65500 = 4290250000 pixels exceeds the limit of "
@@ -171,6 +179,10 @@ def _image_specs() -> list[tuple[str, str, str, str]]:
 
 
 IMAGE_SPECS = _image_specs()
+#: In the text-bytes image: no library message may contain it.
+SECRET = "chexpert-corpus-secret-5e1f0c"
+#: Bytes no message may contain (the unknown-marker case's marker, as libjpeg prints it).
+FORBIDDEN_IN_MESSAGES = (SECRET, "0x4b", "root:")
 #: File name of the long-path case's image (after many components that do
 #: not exist; the cell's path is longer than PATH_MAX).
 LONG_PATH_CELL = TRAIN_STUDY + "/" + "/".join(f"{i:02d}" + "x" * 248 for i in range(18)) + "/long-path.jpg"
@@ -197,9 +209,33 @@ CSV_SPECS = {
     "bad-label": (E_CSV, "train.csv: line 3, column 6 'No Finding': label cell '2.0' is not one of"),
     "no-train-csv": (E_NOT_FOUND, "train.csv: no such file"),
     "million-rows": (OK, ""),             # opens in about 2 s
+    # Adversarial shapes (issue 10): each opens or is refused in time linear
+    # in the file's size (the tests bound it generously, OPEN_SECONDS).
+    "wide-header": (E_LIMIT, "train.csv: line 1: more than 65536 cells (CHEXPERT_MAX_CSV_COLUMNS)"),
+    "long-line": (E_LIMIT, "train.csv: line 3: longer than 1048576 bytes (CHEXPERT_MAX_CSV_LINE_BYTES)"),
+    "long-cell": (OK, ""),                # a 10^6-byte Path cell: opens (reading it is E_IO)
+    # Confinement (CHEXPERT_KEY_CONFINE_PATHS = 1, the default).
+    "dotdot-path": (E_CSV, "train.csv: line 3, column 1 'Path': Path "
+                           f"'{SMALL}/../outside/view1_frontal.jpg' leaves the dataset folder through '..'"),
+    "absolute-path": (E_CSV, "train.csv: line 3, column 1 'Path': Path '/etc/passwd' is absolute"),
+    "dotdot-inside": (OK, ""),            # a `..` that stays inside: allowed
+    "symlink-inside": (OK, ""),           # train/ is a symlink (out of the dataset folder): followed
 }
+#: Columns of the wide-header case's header.
+WIDE_COLUMNS = 10 ** 5
+#: Bytes of the long-line case's extra cell, and of the long-cell case's Path.
+LONG_LINE_CELL = 2 * 2 ** 20
+LONG_CELL_PATH = f"{SMALL}/train/" + "c" * 10 ** 6 + ".jpg"
+#: Path cells of the confinement cases' second row (line 3).
+DOTDOT_OUTSIDE = f"{SMALL}/../outside/view1_frontal.jpg"
+DOTDOT_INSIDE = f"{SMALL}/train/patient00002/../patient00001/study1/view2_lateral.jpg"
+#: Open cases whose time the tests bound (seconds; generous: they take milliseconds).
+TIMED_CSV_CASES = ("wide-header", "long-line", "long-cell")
+OPEN_SECONDS = 5.0
+#: Cases that open with CHEXPERT_KEY_CONFINE_PATHS = 0, and the status reading row 1 then gives.
+UNCONFINED_CASES = {"dotdot-path": OK, "absolute-path": E_IMAGE}
 #: CSV cases that open and have every image they list (good ones): tests read them.
-READABLE_CSV_CASES = ("lf", "crlf", "quoted-comma", "extra-cells")
+READABLE_CSV_CASES = ("lf", "crlf", "quoted-comma", "extra-cells", "dotdot-inside", "symlink-inside")
 #: The path cell of the quoted-comma case's second row, as the library must name it.
 QUOTED_NAME = f'{TRAIN_STUDY}/view2, "quoted", lateral.jpg'
 
@@ -365,6 +401,15 @@ def _patched_sof(data: bytes, *, precision=None, marker=None, height=None, width
     return bytes(out)
 
 
+def _unknown_marker(data: bytes) -> bytes:
+    """`data` with its DQT marker turned into 0xFF 0x4B, which libjpeg
+    reports as "Unsupported marker type 0x4b"."""
+    out = bytearray(data)
+    _, offset, _ = _first(segments(data), 0xDB)
+    out[offset + 1] = 0x4B
+    return bytes(out)
+
+
 def _image_bytes(work: Path) -> dict[str, bytes]:
     grey, other = _pixels(1), _pixels(2)
     colour = np.stack([grey, 255 - grey, np.roll(other, 7, axis=1)], axis=-1)
@@ -378,7 +423,9 @@ def _image_bytes(work: Path) -> dict[str, bytes]:
         "empty": b"",
         "png-bytes": _encode(grey, "L", format="PNG"),
         "gif-bytes": _encode(grey, "L", format="GIF"),
-        "text-bytes": b"Path,Sex,Age\nthis is not a JPEG file, it is text\n" * 4,
+        "text-bytes": (SECRET + "\nthis is not a JPEG file, it is text\n").encode() * 4,
+        "binary-bytes": bytes(range(256)) * 4,
+        "unknown-marker": _unknown_marker(baseline),
         "cmyk": _encode(colour, "CMYK", format="JPEG", quality=90),
         "precision-12": _patched_sof(baseline, precision=12),
         "lossless-sof3": _patched_sof(baseline, marker=0xC3),
@@ -470,6 +517,13 @@ def _write_csv_cases(out: Path, good: bytes) -> None:
         "empty": b"",
         "non-utf8": _csv([good_rows[0], good_rows[1].replace("Female", "F\xe9male")]).encode("latin-1"),
         "bad-label": _csv([good_rows[0], good_rows[1].replace(",1.0,", ",2.0,", 1), good_rows[2]]).encode(),
+        "wide-header": _wide_header().encode(),
+        "long-line": _csv([good_rows[0], good_rows[1] + "," + "x" * LONG_LINE_CELL, good_rows[2]]).encode(),
+        "long-cell": _csv([good_rows[0], _row(LONG_CELL_PATH)]).encode(),
+        "dotdot-path": _csv([good_rows[0], _row(DOTDOT_OUTSIDE)]).encode(),
+        "absolute-path": _csv([good_rows[0], _row("/etc/passwd")]).encode(),
+        "dotdot-inside": _csv([good_rows[0], _row(DOTDOT_INSIDE, "Lateral"), good_rows[2]]).encode(),
+        "symlink-inside": _csv(good_rows).encode(),
     }
     for name in CSV_SPECS:
         small = out / "csv" / name / SMALL
@@ -479,9 +533,25 @@ def _write_csv_cases(out: Path, good: bytes) -> None:
             _million_rows(small / "train.csv")
         elif name != "no-train-csv":
             _write(small / "train.csv", texts[name])
+        if name == "symlink-inside":
+            # train/ lives outside the dataset folder, reached by a relative
+            # link inside it (as installs on another disk are).
+            (out / "csv" / name / "store" / "train").mkdir(parents=True)
+            (small / "train").symlink_to(Path("..") / "store" / "train", target_is_directory=True)
         if name in READABLE_CSV_CASES:
             for path in [VALID_PATH, *paths, QUOTED_NAME]:
                 _write(out / "csv" / name / path, good)
+        if name == "dotdot-path":         # read with CHEXPERT_KEY_CONFINE_PATHS = 0
+            _write(out / "csv" / name / "outside" / "view1_frontal.jpg", good)
+            _write(out / "csv" / name / paths[0], good)
+
+
+def _wide_header() -> str:
+    """WIDE_COLUMNS header columns (distinct names) and a row with a cell each."""
+    labels = [f"L{i}" for i in range(WIDE_COLUMNS - 5)]
+    header = "Path,Sex,Age,Frontal/Lateral,AP/PA," + ",".join(labels)
+    row = f"{TRAIN_STUDY}/view1_frontal.jpg,Female,68,Frontal,AP" + "," * len(labels)
+    return header + "\n" + row + "\n"
 
 
 def _write_deep_root(out: Path) -> None:
@@ -513,10 +583,10 @@ def _fix_modes(out: Path) -> None:
     """0755 directories, 0644 files (fd-based walk: the deep root is longer
     than PATH_MAX); the unreadable image 000."""
     for _top, dirs, files, fd in os.fwalk(out):
-        for name in dirs:
-            os.chmod(name, 0o755, dir_fd=fd, follow_symlinks=False)
-        for name in files:
-            os.chmod(name, 0o644, dir_fd=fd, follow_symlinks=False)
+        for names, mode in ((dirs, 0o755), (files, 0o644)):
+            for name in names:
+                if not stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+                    os.chmod(name, mode, dir_fd=fd, follow_symlinks=False)
     os.chmod(out, 0o755)
     os.chmod(out / "images" / TRAIN_STUDY / "unreadable.jpg", 0)
 

@@ -46,6 +46,26 @@ def _sample_binary() -> Path:
     return scratch / "release" / "chexpert-sample"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "bounded(seconds): run the test function in a forked child killed after "
+                   "`seconds` (Tests/python/bounded.py); an overrun fails only that test")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """``@pytest.mark.bounded(seconds)``: the test body runs in a forked child
+    under bounded.run_bounded; its fixtures ran here, in the parent."""
+    marker = pyfuncitem.get_closest_marker("bounded")
+    if marker is None:
+        return None
+    from bounded import run_bounded
+    function = pyfuncitem.obj
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    run_bounded(lambda: function(**arguments), marker.args[0], label=pyfuncitem.nodeid)
+    return True
+
+
 @pytest.fixture(scope="session")
 def sample_bin() -> Path:
     return _sample_binary()

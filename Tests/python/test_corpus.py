@@ -12,7 +12,11 @@ The corpus is generated once for the module. Each manifest line is a test:
   uid 65534 first: root ignores file modes.
 - open cases: opening gives the expected status and needle; a few that open
   have extra checks (CRLF == LF rows, a quoted Path keeps its comma, 10^6
-  rows).
+  rows). The adversarial shapes (10^5 columns, a 2 MiB line, a 10^6-byte
+  cell) must open or be refused within OPEN_SECONDS; the cases refused by
+  confinement open with ``confine_paths=False`` and read outside the folder.
+- no message holds bytes read from a file (make_corpus.FORBIDDEN_IN_MESSAGES:
+  the text image's secret, libjpeg's quoted marker byte, /etc/passwd's start).
 
 Plus: the manifest is CASES, verify() over the whole split, the control
 images against Pillow, and no file descriptor leaks over three rounds of
@@ -21,11 +25,11 @@ every case.
 
 from __future__ import annotations
 
-import faulthandler
 import gc
 import importlib.util
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -61,9 +65,13 @@ RESIZE = chexpert.Resize(32)
 OK = "CHEXPERT_OK"
 #: The user the unreadable case is read as (nobody).
 UNPRIVILEGED_UID = 65534
-#: A case that takes longer than this is hung (a FIFO read that blocks, say):
-#: faulthandler prints every thread's stack and exits.
+#: A case that takes longer than this is hung (a FIFO read that blocks, say).
+#: Each test body runs in a forked child under this bound (conftest's
+#: ``bounded`` marker, Tests/python/bounded.py): an overrun prints the child's
+#: stacks, kills it and fails that test only; the run goes on.
 HANG_SECONDS = 120
+
+pytestmark = pytest.mark.bounded(HANG_SECONDS)
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +98,6 @@ def control(corpus) -> np.ndarray:
         return dataset["train"][0]["image"]
 
 
-@pytest.fixture(autouse=True)
-def no_hang():
-    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
-
-
 def _root(corpus: str, case) -> bytes:
     return os.fsencode(corpus) + b"/" + case.root
 
@@ -106,10 +107,19 @@ def _expect_error(call, case, what: str) -> chexpert.ChexpertError:
         call()
     error = info.value
     assert error.name == case.status, f"{what}: {error}"
+    _no_file_bytes(error.message, what)
     assert case.needle in error.message, f"{what}: {error.message!r} lacks {case.needle!r}"
     if case.file:
         assert case.file in error.message, f"{what}: {error.message!r} lacks {case.file!r}"
     return error
+
+
+def _no_file_bytes(message: str, what: str) -> None:
+    """Messages never hold bytes read from a file (issue 10): not the
+    text-bytes image's secret, not libjpeg's quoted marker byte, not the
+    start of /etc/passwd."""
+    for forbidden in make_corpus.FORBIDDEN_IN_MESSAGES:
+        assert forbidden not in message, f"{what}: {message!r} holds {forbidden!r}"
 
 
 # ---------------------------------------------------------------------------
@@ -120,6 +130,9 @@ def check_example(corpus: str, name: str, control: np.ndarray) -> None:
     """Every check of one example case (raises AssertionError)."""
     case = BY_NAME[name]
     root, index, ok = _root(corpus, case), case.index, case.status == OK
+    if name == "image/text-bytes":    # the secret is there to be leaked
+        with open(os.path.join(os.fsdecode(root), make_corpus.TRAIN_STUDY, case.file), "rb") as handle:
+            assert make_corpus.SECRET.encode() in handle.read()
     with chexpert.Dataset(root) as dataset:
         split = dataset[case.split]
         assert split.names([index])[0].endswith(case.file.encode())
@@ -148,6 +161,7 @@ def check_example(corpus: str, name: str, control: np.ndarray) -> None:
         else:
             assert [(f.index, f.status) for f in report.failures] == [(index, case.status)], str(report)
             assert case.needle in report.failures[0].message
+            _no_file_bytes(report.failures[0].message, "verify")
         good = split.read_batch_resized([0], RESIZE)["image"][0]
     with chexpert.Dataset(root, on_error="substitute") as dataset:
         batch = dataset[case.split].read_batch_resized([0, index], RESIZE)
@@ -165,8 +179,20 @@ def check_example(corpus: str, name: str, control: np.ndarray) -> None:
 def check_open(corpus: str, name: str) -> None:
     case = BY_NAME[name]
     root = _root(corpus, case)
+    short = case.name.split("/")[1]
+    started = time.perf_counter()
     if case.status != OK:
         _expect_error(lambda: chexpert.Dataset(root), case, "Dataset()")
+    else:
+        chexpert.Dataset(root).close()
+    seconds = time.perf_counter() - started
+    if short in make_corpus.TIMED_CSV_CASES:
+        # Linear time: these take milliseconds; the bound only catches a
+        # return of the quadratic parse (tens of seconds).
+        assert seconds < make_corpus.OPEN_SECONDS, f"{case.name}: open took {seconds:.1f} s"
+    if short in make_corpus.UNCONFINED_CASES:
+        check_unconfined(corpus, case)
+    if case.status != OK:
         return
     with chexpert.Dataset(root) as dataset:
         train = dataset["train"]
@@ -181,6 +207,12 @@ def check_open(corpus: str, name: str) -> None:
         elif case.name == "csv/quoted-comma":
             assert train.names()[1] == make_corpus.QUOTED_NAME.encode()
             assert train.image_views().tolist() == [0, 1]
+        elif case.name == "csv/long-cell":
+            assert train.names([1])[0] == make_corpus.LONG_CELL_PATH.encode()
+        elif case.name == "csv/dotdot-inside":
+            assert train.names([1])[0] == make_corpus.DOTDOT_INSIDE.encode()
+        elif case.name == "csv/symlink-inside":
+            assert os.path.islink(os.path.join(os.fsdecode(root), make_corpus.SMALL, "train"))
         elif case.name == "csv/million-rows":
             assert len(train) == make_corpus.MILLION
             assert train.names([make_corpus.MILLION - 1])[0].endswith(b"view0_frontal.jpg")
@@ -188,6 +220,30 @@ def check_open(corpus: str, name: str) -> None:
             for split in (train, dataset["validation"]):     # every listed file, by its cell
                 report = split.verify()
                 assert report.ok and report.checked == len(split), str(report)
+
+
+def check_unconfined(corpus: str, case) -> None:
+    """confine_paths=False restores TFDS's os.path.join: the CSV that was
+    refused opens, and its row 1 is read from outside the dataset folder
+    (a good image, or /etc/passwd: E_IMAGE, "text, not JPEG data", no byte of it in the
+    message)."""
+    expected = make_corpus.UNCONFINED_CASES[case.name.split("/")[1]]
+    with chexpert.Dataset(_root(corpus, case), confine_paths=False) as dataset:
+        train = dataset["train"]
+        if expected == OK:
+            assert train[1]["image"].dtype == np.uint8
+            assert np.array_equal(train[1]["image"], train[0]["image"])     # the same good JPEG
+        else:
+            with pytest.raises(chexpert.ChexpertError) as info:
+                train[1]
+            assert info.value.name == expected, str(info.value)
+            assert "/etc/passwd: text, not JPEG data" in info.value.message, info.value.message
+            _no_file_bytes(info.value.message, "unconfined read")
+        # A pickled copy (a DataLoader worker's) keeps the option.
+        with pickle.loads(pickle.dumps(dataset)) as clone:
+            assert len(clone["train"]) == len(train)
+    with pytest.raises(TypeError):
+        chexpert.Dataset(_root(corpus, case), confine_paths=0)
 
 
 _CHILD = """

@@ -8,6 +8,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import weakref
@@ -129,6 +130,7 @@ def test_os_fork_child_reopens_and_reads(tree):
     if pid == 0:   # child: no pytest machinery, report through the pipe
         status = 1
         try:
+            signal.alarm(60)        # a hung child ends (SIGALRM) and fails the test
             got = [digest(ds["train"][i]) for i in range(3)]
             reopened = ds._handle is not parent_handle and ds._pid == os.getpid()
             os.write(write_fd, pickle.dumps((got, reopened)))

@@ -6,7 +6,6 @@ import gc
 import importlib.util
 import sys
 import threading
-import time
 import types
 
 import numpy as np
@@ -195,16 +194,39 @@ def test_prefetch_0_reads_on_the_calling_thread(sp, reference):
         _assert_batch_is(batch, range(number * 4, min(len(sp), number * 4 + 4)), reference)
 
 
-def test_prefetch_is_bounded(sp):
+class _WatchedSlots(threading.Semaphore):
+    """The producer's room semaphore, reporting when an acquire has to wait."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.blocked = threading.Event()
+
+    def acquire(self, blocking=True, timeout=None):
+        if super().acquire(blocking=False):
+            return True
+        self.blocked.set()
+        return super().acquire(blocking, timeout)
+
+
+def test_prefetch_is_bounded(sp, monkeypatch):
+    watched = []
+
+    class Producer(chexpert.loader._Producer):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.slots = _WatchedSlots(max(1, args[0]._prefetch))
+            watched.append(self.slots)
+    monkeypatch.setattr(chexpert.loader, "_Producer", Producer)
     loader = chexpert.Loader(sp, 2, RESIZE, prefetch=2)
+    assert len(loader) > 5, "the bound must be reachable well before the epoch ends"
     iterator = iter(loader)
     next(iterator)
     producer = iterator._producer
-    # A slow training step: the thread fills the queue (waited for, not timed),
-    # then must stop there.
+    # A slow training step: the thread fills the queue, then blocks for room
+    # (both waited for as events, not timed) and has not read past the bound.
     assert producer.wait_queued(2, timeout=60)
-    time.sleep(0.2)
-    assert producer.queue.qsize() <= 2
+    assert watched[0].blocked.wait(timeout=60), "the thread never waited for room"
+    assert producer.queue.qsize() == 2
     assert iterator.allocations <= 2 + 2
     assert len(iterator) == len(loader) - 1
     iterator.close()
@@ -324,7 +346,8 @@ def test_held_batches_are_never_overwritten(sp, reference, prefetch):
         else:
             held.append((positions, {"label": batch["label"]}))            # only the labels
         del batch
-        time.sleep(0.01)             # let the thread run ahead over the held buffers
+        if prefetch:                 # let the thread run ahead over the held buffers
+            assert iterator._producer.wait_queued(min(prefetch, len(iterator)), timeout=60)
     assert iterator.allocations > prefetch + 2, "holding batches must force fresh buffers"
     for positions, kept in held:
         if "image" in kept:

@@ -147,8 +147,11 @@ def test_c_snippet_compiles_and_runs(name, env, library_dir, tmp_path):
     source = tmp_path / f"{name}.c"
     source.write_text(code)
     binary = tmp_path / name
+    # The library's SONAME (libchexpert.so.2) must resolve next to the rpath.
+    subprocess.run(["bash", str(REPO / "scripts" / "link-soname.sh"), str(library_dir / "libchexpert.so"),
+                    str(tmp_path)], check=True, capture_output=True)
     built = subprocess.run([_compiler(), "-std=c11", "-Wall", "-Werror", "-I", str(REPO / "include"), str(source),
-                            "-L", str(library_dir), "-lchexpert", f"-Wl,-rpath,{library_dir}", "-o", str(binary)],
+                            "-L", str(library_dir), "-lchexpert", f"-Wl,-rpath,{tmp_path}", "-o", str(binary)],
                            capture_output=True, text=True)
     assert built.returncode == 0, f"{where}:\n{built.stderr}"
     completed = subprocess.run([str(binary)], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)

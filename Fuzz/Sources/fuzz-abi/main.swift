@@ -21,7 +21,42 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutabl
     let spec = SampleSpec(trainPatients: 3, validPatients: 1, seed: 5, uniformSize: nil, colorFraction: 0.3,
                           progressiveFraction: 0.5, quality: 70 ... 90)
     do { _ = try SampleTree.write(to: root, spec: spec) } catch { fatalError("cannot write the tree: \(error)") }
+    // Extreme sources for extreme resize parameters: 1-pixel images, and
+    // 1 x 2048 strips.
+    for (suffix, size) in [("-tiny", (height: 1, width: 1)), ("-strip", (height: 1, width: 2048))] {
+        var extreme = spec
+        extreme.uniformSize = size
+        do { _ = try SampleTree.write(to: root + suffix, spec: extreme) } catch { fatalError("cannot write the tree: \(error)") }
+    }
     return 0
+}
+
+/// The trees a program may open: the sample tree, 1-pixel images, 1 x 2048
+/// strips, a missing folder.
+private func treeRoot(_ p: inout Program) -> String? {
+    switch p.int(8) {
+    case 0: return nil
+    case 1: return root + "/missing"
+    case 2: return root + "-tiny"
+    case 3: return root + "-strip"
+    default: return root
+    }
+}
+
+/// An output side: the header's bounds (1, CHEXPERT_MAX_SIDE) and past them,
+/// large and small.
+private func side(_ p: inout Program) -> Int64 {
+    switch p.int(12) {
+    case 0: return 65535      // CHEXPERT_MAX_SIDE
+    case 1: return 65536
+    case 2: return 65534
+    case 3: return 1
+    case 4: return 0
+    case 5: return 4096
+    case 6: return 2 + Int64(p.int(255)) * 256
+    case 7: return p.int64()
+    default: return Int64(p.int(70)) - 2
+    }
 }
 
 /// The fuzzer's bytes, read as small integers (zeros once exhausted).
@@ -151,7 +186,7 @@ private func step(_ p: inout Program) {
         var out: OpaquePointer?
         let (options, owned) = params(&p)
         defer { if owned { chexpert_params_free(options) } }
-        let path = p.int(4) == 0 ? nil : (p.int(3) == 0 ? root + "/missing" : root)
+        let path = treeRoot(&p)
         let nullOut = p.int(8) == 0
         let status = path.withCStringOrNil { path in
             withUnsafeMutablePointer(to: &out) { chexpert_dataset_open(nullOut ? nil : $0, path, options) }
@@ -223,12 +258,20 @@ private func step(_ p: inout Program) {
         let (call, owned) = params(&p)
         defer { if owned { chexpert_params_free(call) } }
         if owned {
-            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_HEIGHT.rawValue), Int64(p.int(70)) - 2)
-            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_WIDTH.rawValue), Int64(p.int(70)) - 2)
+            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_HEIGHT.rawValue), side(&p))
+            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_WIDTH.rawValue), side(&p))
+            // Every channel count, layout, dtype, fit, filter and
+            // normalisation (a key's constants are key << 8 | n).
+            _ = chexpert_params_set(call, CInt(CHEXPERT_KEY_CHANNELS.rawValue), p.int(2) == 0 ? 1 : 3)
+            for key in [CHEXPERT_KEY_LAYOUT, CHEXPERT_KEY_DTYPE, CHEXPERT_KEY_FIT, CHEXPERT_KEY_FILTER,
+                        CHEXPERT_KEY_NORMALIZE] where p.int(4) != 0 {
+                _ = chexpert_params_set(call, CInt(key.rawValue), Int64(key.rawValue) << 8 | Int64(p.int(4)))
+            }
         }
         var bytes = 0
         _ = chexpert_resize_output_bytes(call, indices.capacity, &bytes)
-        let out = Buffer<Float>.sized(min(bytes / 4 + Int(p.byte() % 3), 1 << 22))
+        // Up to 32 MiB: a CHEXPERT_MAX_SIDE x 32 RGB float output fits.
+        let out = Buffer<Float>.sized(min(bytes / 4 + Int(p.byte() % 3), 1 << 23))
         let statuses = Buffer<Int32>.sized(p.int(3) == 0 ? 0 : indices.capacity)
         _ = chexpert_batch_resized(ds, s, indices.pointer, indices.capacity, call, out.pointer, out.capacity * 4,
                                    statuses.pointer)

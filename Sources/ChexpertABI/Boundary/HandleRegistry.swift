@@ -9,7 +9,11 @@ import ChexpertCore
 /// generation, so an old token never matches a later object in the same
 /// slot. Datasets and parameter sets share the slots; a lookup checks the
 /// kind. Lookups return a strong reference: an object removed while calls
-/// are running on it is freed when the last of them returns.
+/// are running on it is freed when the last of them returns. Its lock is a
+/// `Lock`, never held across `fork()` (see Lock.swift): a child can always
+/// open, look up and close handles. Removed objects are released outside
+/// the lock, so their deinit (which may free other locks) never lengthens
+/// the critical section a `fork()` waits for.
 final class HandleRegistry: @unchecked Sendable {
     static let shared = HandleRegistry()
 

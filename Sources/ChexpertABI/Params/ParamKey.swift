@@ -9,6 +9,7 @@ enum ParamKey: CaseIterable, Sendable {
     case height, width, channels, layout, dtype, fit, filter, normalize, mean, std
     case targetPreset, targetNoFinding, targetMaskedNaN
     case shuffle, seed, epoch, start, rank, world, remainder
+    case confinePaths
 
     /// The key of a C `int`, or nil for a number that is not a `chexpert_key`.
     init?(_ raw: CInt) {
@@ -39,6 +40,7 @@ enum ParamKey: CaseIterable, Sendable {
         case CInt(CHEXPERT_KEY_RANK.rawValue): self = .rank
         case CInt(CHEXPERT_KEY_WORLD.rawValue): self = .world
         case CInt(CHEXPERT_KEY_REMAINDER.rawValue): self = .remainder
+        case CInt(CHEXPERT_KEY_CONFINE_PATHS.rawValue): self = .confinePaths
         default: return nil
         }
     }
@@ -81,6 +83,7 @@ enum ParamKey: CaseIterable, Sendable {
         case .rank: "CHEXPERT_KEY_RANK"
         case .world: "CHEXPERT_KEY_WORLD"
         case .remainder: "CHEXPERT_KEY_REMAINDER"
+        case .confinePaths: "CHEXPERT_KEY_CONFINE_PATHS"
         }
     }
 
@@ -125,7 +128,7 @@ enum ParamKey: CaseIterable, Sendable {
             try within(1 ... Int64(cxp_max_side), "1 ... CHEXPERT_MAX_SIDE (\(cxp_max_side))")
         case .channels:
             guard value == 1 || value == 3 else { throw ChexpertError(.invalidArgument, "\(name) = \(value); expected 1 or 3") }
-        case .targetNoFinding, .targetMaskedNaN, .shuffle:
+        case .targetNoFinding, .targetMaskedNaN, .shuffle, .confinePaths:
             guard value == 0 || value == 1 else { throw ChexpertError(.invalidArgument, "\(name) = \(value); expected 0 or 1") }
         case .seed, .epoch: break
         case .start: try within(0 ... Int64(cxp_max_shard_count), "0 ... count (at most CHEXPERT_MAX_SHARD_COUNT)")

@@ -1,7 +1,9 @@
 import ChexpertCore
 
 /// The object behind a `chexpert_params *` token: `ParamValues` under a
-/// lock, so calls on several threads may set and read it at once.
+/// lock, so calls on several threads may set and read it at once. The lock
+/// is a `Lock`, never held across `fork()` (see Lock.swift): a child may use
+/// a parameter set it inherited.
 final class ParamSet: @unchecked Sendable {
     private let lock = Lock()
     private var values = ParamValues()

@@ -68,6 +68,7 @@ struct ParamValues: Sendable {
         case .maxFileBytes: return Int64(cxp_default_max_file_bytes)
         case .select: return ParamKey.selectAll
         case .threads, .shuffle, .seed, .epoch, .start, .rank: return 0
+        case .confinePaths: return 1
         case .channels: return 3
         case .world: return 1
         case .layout: return ParamEnums.layout.encode(.nhwc)
@@ -86,6 +87,9 @@ struct ParamValues: Sendable {
 
     /// CHEXPERT_KEY_THREADS (default 0: the CPUs of the affinity mask).
     var threads: Int { Int(ints[.threads] ?? 0) }
+
+    /// CHEXPERT_KEY_CONFINE_PATHS (default 1: confined).
+    var confinePaths: Bool { (ints[.confinePaths] ?? 1) == 1 }
 
     /// CHEXPERT_KEY_DCT, or nil (the dataset's).
     func dct() throws(ChexpertError) -> DCTMethod? {

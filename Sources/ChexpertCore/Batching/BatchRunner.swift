@@ -1,5 +1,3 @@
-import Glibc
-
 /// The parallel engine of batch calls: runs a body for every batch position
 /// on `ParallelWorkers` threads, each with its own `BatchWorker`, and
 /// reports the error of the first failing position.
@@ -24,7 +22,7 @@ enum BatchRunner {
         failures.initialize(repeating: nil, count: workers)
         defer {
             failures.deinitialize(count: workers)
-            free(failures)
+            failures.deallocateChecked()
         }
         let queue = PositionQueue(count: count)
         ParallelWorkers.run(workers: workers) { worker in
@@ -58,29 +56,25 @@ enum BatchRunner {
 
     /// `run`, except that an example's data error
     /// (`BadExamplePolicy.isDataError`: missing, unreadable, not a JPEG, over
-    /// a limit) is kept for its position, unprefixed, instead of failing the
-    /// call; other errors still fail it.
-    /// - Returns: per position, the data error kept, or nil.
-    /// - Throws: as `run`, for errors other than data errors.
-    static func runCollectingDataErrors(count: Int, workers: Int, locate: (Int) -> String,
+    /// a limit) is recorded for its position, unprefixed, instead of failing
+    /// the call; other errors still fail it.
+    /// - Parameter keepingMessages: whether the errors' messages are kept
+    ///   (else only their codes: a byte per position).
+    /// - Returns: per position, the data error recorded, or nil.
+    /// - Throws: as `run`, for errors other than data errors; `.noMemory`.
+    static func runCollectingDataErrors(count: Int, workers: Int, keepingMessages: Bool, locate: (Int) -> String,
                                         _ body: (BatchWorker, Int) throws(ChexpertError) -> Void)
-        throws(ChexpertError) -> [ChexpertError?] {
-        guard count > 0 else { return [] }
-        guard let kept = UnsafeMutablePointer<ChexpertError?>.allocateChecked(count) else {
-            throw ChexpertError(.noMemory, "cannot allocate the statuses of \(count) examples")
-        }
-        kept.initialize(repeating: nil, count: count)
-        defer {
-            kept.deinitialize(count: count)
-            free(kept)
-        }
+        throws(ChexpertError) -> ExampleErrors {
+        guard count > 0 else { return ExampleErrors(none: 0) }
+        let kept = try ExampleErrors(count: count, keepingMessages: keepingMessages)
         try run(count: count, workers: workers, locate: locate) { (worker, position) throws(ChexpertError) in
             do throws(ChexpertError) {
                 try body(worker, position)
             } catch where BadExamplePolicy.isDataError(error) {
-                kept[position] = error
+                kept.record(error, at: position)
             }
         }
-        return Array(UnsafeBufferPointer(start: kept, count: count))
+        kept.finish()
+        return kept
     }
 }

@@ -1,25 +1,26 @@
-import Glibc
-
 extension Dataset {
     /// Checks every index of a batch against `split` before anything is read.
     /// - Returns: the rows, in `indices` order.
     /// - Throws: `.outOfRange` naming the first bad position.
     package func checkedRows(_ indices: UnsafeBufferPointer<Int64>, split: Split) throws(ChexpertError) -> [Int] {
+        Array(try checkedRowView(indices, split: split))
+    }
+
+    /// `checkedRows` without copying: a view of the caller's indices as rows
+    /// (no allocation that scales with the batch).
+    package func checkedRowView(_ indices: UnsafeBufferPointer<Int64>, split: Split) throws(ChexpertError) -> BatchRows {
         let table = table(split)
-        var rows: [Int] = []
-        rows.reserveCapacity(indices.count)
         for (position, index) in indices.enumerated() {
             guard index >= 0, index < Int64(table.count) else {
                 throw ChexpertError(.outOfRange,
                                     "indices[\(position)] = \(index) is out of range for split '\(split.name)' with \(table.count) examples")
             }
-            rows.append(Int(index))
         }
-        return rows
+        return BatchRows(indices: indices)
     }
 
     /// How batch messages name a position.
-    func locator(_ rows: [Int], split: Split) -> (Int) -> String {
+    func locator(_ rows: BatchRows, split: Split) -> (Int) -> String {
         { position in
             "batch position \(position) (index \(position < rows.count ? rows[position] : -1) of '\(split.name)')"
         }
@@ -44,7 +45,7 @@ extension Dataset {
                              out: UnsafeMutableBufferPointer<UInt8>?,
                              shapes: UnsafeMutableBufferPointer<Int32>?) throws(ChexpertError) {
         let table = table(split)
-        let rows = try checkedRows(indices, split: split)
+        let rows = try checkedRowView(indices, split: split)
         let count = rows.count
         let workers = try ParallelWorkers.workerCount(requested: threads, items: count)
         if let shapes, shapes.count / 2 < count {
@@ -54,21 +55,19 @@ extension Dataset {
         let settings = self.settings
         let dct = dct ?? settings.dct
         let sizeOnly = out == nil
-        guard let loaded = UnsafeMutablePointer<LoadedImage>.allocateChecked(count) else {
-            throw ChexpertError(.noMemory, "cannot allocate the state of \(count) examples")
-        }
-        loaded.initialize(repeating: LoadedImage(bytes: nil, count: 0, shape: ImageShape(height: 0, width: 0), file: ""),
+        let loaded = try UnsafeMutablePointer<LoadedImage>.allocateChecked(count, for: "the files of \(count) examples")
+        loaded.initialize(repeating: LoadedImage(bytes: nil, count: 0, shape: ImageShape(height: 0, width: 0)),
                           count: count)
         defer {
             for position in 0 ..< count { loaded[position].release() }
             loaded.deinitialize(count: count)
-            free(loaded)
+            loaded.deallocateChecked()
         }
         let locate = locator(rows, split: split)
         // Phase 1: every file into memory, its header parsed.
         try BatchRunner.run(count: count, workers: workers, locate: locate) { (worker, position) throws(ChexpertError) in
             let shape = try worker.decoder.load(table, index: rows[position], layout: layout, settings: settings)
-            loaded[position] = worker.decoder.takeLoaded(shape: shape, layout: layout)
+            loaded[position] = worker.decoder.takeLoaded(shape: shape)
             if sizeOnly { loaded[position].release() }
         }
         var total = 0
@@ -89,10 +88,8 @@ extension Dataset {
             throw ChexpertError(.bufferTooSmall(needed: total),
                                 "out holds \(out.count) bytes; the \(count) images need \(total) (sum of height * width * 3)")
         }
-        guard let offsets = UnsafeMutablePointer<Int>.allocateChecked(count) else {
-            throw ChexpertError(.noMemory, "cannot allocate the offsets of \(count) examples")
-        }
-        defer { free(offsets) }
+        let offsets = try UnsafeMutablePointer<Int>.allocateChecked(count, for: "the offsets of \(count) examples")
+        defer { offsets.deallocateChecked() }
         var offset = 0
         for position in 0 ..< count {
             offsets[position] = offset
@@ -100,7 +97,8 @@ extension Dataset {
         }
         // Phase 2: decode from memory into the packed offsets.
         try BatchRunner.run(count: count, workers: workers, locate: locate) { (worker, position) throws(ChexpertError) in
-            try worker.decoder.decode(loaded[position], dct: dct, into: base + offsets[position])
+            try worker.decoder.decode(loaded[position], dct: dct, into: base + offsets[position],
+                                      table: table, index: rows[position], layout: layout)
             loaded[position].release()
         }
     }
@@ -116,19 +114,33 @@ extension Dataset {
     /// - Throws: `.invalidArgument`, `.outOfRange` (before any decoding);
     ///   `.noMemory`.
     package func batchVerify(split: Split, indices: UnsafeBufferPointer<Int64>, dct: DCTMethod?,
-                             threads: Int) throws(ChexpertError) -> [ChexpertError?] {
+                             threads: Int) throws(ChexpertError) -> ExampleErrors {
         let table = table(split)
-        let rows = try checkedRows(indices, split: split)
+        let rows = try checkedRowView(indices, split: split)
         let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
         let settings = self.settings
         let dct = dct ?? settings.dct
-        return try BatchRunner.runCollectingDataErrors(count: rows.count, workers: workers,
+        return try BatchRunner.runCollectingDataErrors(count: rows.count, workers: workers, keepingMessages: true,
                                                        locate: locator(rows, split: split)) { (worker, position) throws(ChexpertError) in
             let decoder = worker.decoder
             let shape = try decoder.load(table, index: rows[position], layout: layout, settings: settings)
             let grey = decoder.loadedIsGrey
-            let pixels = try worker.pixels.reserve(shape.height * shape.width * (grey ? 1 : ImageShape.channels))
+            // <= maxPixels * 3 (a checked setting): no overflow.
+            let pixels = try worker.pixels.reserve(shape.height * shape.width * (grey ? 1 : ImageShape.channels),
+                                                   for: "the pixels of \(decoder.displayPath(layout))")
             try decoder.decodeLoaded(shape: shape, dct: dct, grey: grey, into: pixels, layout: layout)
         }
     }
+}
+
+/// A batch's indices, already checked against the split, as rows: a view of
+/// the caller's memory (valid during the call).
+package struct BatchRows: RandomAccessCollection {
+    let indices64: UnsafeBufferPointer<Int64>
+
+    init(indices: UnsafeBufferPointer<Int64>) { indices64 = indices }
+
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { indices64.count }
+    package subscript(position: Int) -> Int { Int(indices64[position]) }
 }

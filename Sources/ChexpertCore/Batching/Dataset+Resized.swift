@@ -13,9 +13,9 @@ extension Dataset {
     ///   (under `.raise`, or an error substitution does not cover).
     @discardableResult
     package func batchResized(split: Split, indices: UnsafeBufferPointer<Int64>, spec: ResizeSpec,
-                              output: UnsafeMutableRawBufferPointer, threads: Int) throws(ChexpertError) -> [ChexpertError?] {
+                              output: UnsafeMutableRawBufferPointer, threads: Int) throws(ChexpertError) -> ExampleErrors {
         let table = table(split)
-        let rows = try checkedRows(indices, split: split)
+        let rows = try checkedRowView(indices, split: split)
         let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
         let needed = try spec.bytes(count: rows.count)
         guard output.count >= needed else {
@@ -26,7 +26,7 @@ extension Dataset {
            Int(bitPattern: base) % MemoryLayout<Float>.alignment != 0 {
             throw ChexpertError(.invalidArgument, "out is not aligned for float32")
         }
-        guard let base = output.baseAddress, !rows.isEmpty else { return [] }
+        guard let base = output.baseAddress, !rows.isEmpty else { return ExampleErrors(none: 0) }
 
         let settings = self.settings
         let dct = spec.dct ?? settings.dct
@@ -39,11 +39,14 @@ extension Dataset {
         }
         guard substitute else {
             try BatchRunner.run(count: rows.count, workers: workers, locate: locate, body)
-            return Array(repeating: nil, count: rows.count)
+            return ExampleErrors(none: rows.count)
         }
-        let failed = try BatchRunner.runCollectingDataErrors(count: rows.count, workers: workers, locate: locate, body)
-        for (position, error) in failed.enumerated() where error != nil {
-            writer.writeZero(to: base + position * spec.bytesPerExample)   // over any partial write
+        let failed = try BatchRunner.runCollectingDataErrors(count: rows.count, workers: workers, keepingMessages: false,
+                                                             locate: locate, body)
+        if failed.failures > 0 {
+            for position in 0 ..< rows.count where failed.failed(position) {
+                writer.writeZero(to: base + position * spec.bytesPerExample)   // over any partial write
+            }
         }
         return failed
     }
@@ -56,12 +59,17 @@ extension Dataset {
         let shape = try decoder.load(table, index: row, layout: layout, settings: settings)
         let grey = decoder.loadedIsGrey || spec.channels == 1
         let channels = grey ? 1 : ImageShape.channels
-        let pixels = try worker.pixels.reserve(shape.height * shape.width * channels)
-        try decoder.decodeLoaded(shape: shape, dct: dct, grey: grey, into: pixels, layout: layout)
         let geometry = FitGeometry(fit: spec.fit, source: shape, height: spec.height, width: spec.width)
+        // Refused before the pixels are allocated or decoded.
+        try Resampler.checkScratch(source: shape, channels: channels, geometry: geometry, filter: spec.filter,
+                                   file: decoder.displayPath(layout))
+        // <= maxPixels * 3 (a checked setting): no overflow.
+        let pixels = try worker.pixels.reserve(shape.height * shape.width * channels,
+                                               for: "the pixels of \(decoder.displayPath(layout))")
+        try decoder.decodeLoaded(shape: shape, dct: dct, grey: grey, into: pixels, layout: layout)
         writer.writePadding(geometry, to: example)
-        worker.resampler.resample(pixels, source: shape, channels: channels, geometry: geometry,
-                                  filter: spec.filter) { ry, values in
+        try worker.resampler.resample(pixels, source: shape, channels: channels, geometry: geometry,
+                                      filter: spec.filter, file: decoder.displayPath(layout)) { ry, values in
             writer.writeRegionRow(ry, values, sourceChannels: channels, geometry, to: example)
         }
     }

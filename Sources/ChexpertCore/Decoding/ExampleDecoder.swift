@@ -46,21 +46,25 @@ final class ExampleDecoder {
     /// with `LoadedImage.release`) and this decoder loads the next file into
     /// a new buffer.
     /// - Parameter shape: what `load` returned for it.
-    func takeLoaded(shape: ImageShape, layout: DatasetLayout) -> LoadedImage {
+    func takeLoaded(shape: ImageShape) -> LoadedImage {
         let count = loadedBytes
         let bytes = file.detach()
         loadedBytes = 0
-        return LoadedImage(bytes: bytes, count: bytes == nil ? 0 : count, shape: shape,
-                           file: layout.displayPath(of: path))
+        return LoadedImage(bytes: bytes, count: bytes == nil ? 0 : count, shape: shape)
     }
 
-    /// Decodes a file taken with `takeLoaded` into `destination`
-    /// (`image.shape.byteCount` bytes of RGB).
+    /// Decodes a file taken with `takeLoaded` from `table` row `index` into
+    /// `destination` (`image.shape.byteCount` bytes of RGB).
     /// - Throws: `.image`.
-    func decode(_ image: LoadedImage, dct: DCTMethod, into destination: UnsafeMutablePointer<UInt8>) throws(ChexpertError) {
+    func decode(_ image: LoadedImage, dct: DCTMethod, into destination: UnsafeMutablePointer<UInt8>,
+                table: SplitTable, index: Int, layout: DatasetLayout) throws(ChexpertError) {
+        layout.imagePath(of: table.name(at: index), into: &path)
         try decoder.decode(UnsafeBufferPointer(start: image.bytes, count: image.count), shape: image.shape, dct: dct,
-                           into: destination, file: image.file)
+                           into: destination, file: layout.displayPath(of: path))
     }
+
+    /// The display path of the example last loaded (for messages).
+    func displayPath(_ layout: DatasetLayout) -> String { layout.displayPath(of: path) }
 
     private var loaded: UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: file.pointer, count: file.pointer == nil ? 0 : loadedBytes)

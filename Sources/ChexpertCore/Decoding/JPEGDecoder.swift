@@ -31,8 +31,10 @@ final class JPEGDecoder {
     }
 
     /// The error for a failed TurboJPEG call, after replacing the handle.
+    /// TurboJPEG's text is passed through `redacted`: no value read from the
+    /// file reaches a message.
     private func failure(_ code: ChexpertError.Code, _ message: String) -> ChexpertError {
-        let text = "\(message): \(errorText)"
+        let text = "\(message): \(Self.redacted(errorText))"
         if let fresh = tjInitDecompress() {
             tjDestroy(handle)
             handle = fresh
@@ -89,28 +91,85 @@ final class JPEGDecoder {
         return String(cString: text)
     }
 
-    /// Names the format of data that is not a JPEG, which TurboJPEG would only
-    /// call "Not a JPEG file".
-    private static func checkSignature(_ data: UnsafeBufferPointer<UInt8>, file: String) throws(ChexpertError) {
-        if data.isEmpty { throw ChexpertError(.image, "\(file): empty file (0 bytes)") }
-        if data.count >= 2, data[0] == 0xFF, data[1] == 0xD8 { return }
-        func starts(_ signature: [UInt8]) -> Bool { data.starts(with: signature) }
-        let kind: String
-        if starts([0x89, 0x50, 0x4E, 0x47]) {
-            kind = "PNG data"
-        } else if starts(Array("GIF8".utf8)) {
-            kind = "GIF data"
-        } else if starts(Array("BM".utf8)) {
-            kind = "BMP data"
-        } else if starts(Array("RIFF".utf8)) {
-            kind = "RIFF (WebP?) data"
-        } else {
-            let head = data.prefix(4).map { byte -> String in
-                let hex = String(byte, radix: 16)
-                return hex.count < 2 ? "0" + hex : hex
-            }
-            kind = "not JPEG data (starts with \(head.joined(separator: " ")))"
+    /// The words of a libjpeg/TurboJPEG message without the values it
+    /// quotes. libjpeg's messages format bytes and numbers read from the file
+    /// ("Not a JPEG file: starts with 0x%02x 0x%02x", "Unsupported marker
+    /// type 0x%02x", "Unsupported JPEG data precision %d", "%u extraneous
+    /// bytes before marker 0x%02x"): every token holding a digit is dropped
+    /// (a function name such as `tjDecompressHeader3():` is kept), as is any
+    /// byte outside printable ASCII. The one constant with a number,
+    /// TurboJPEG's "more than 500 scans", is kept whole.
+    static func redacted(_ text: String) -> String {
+        let scanLimit = "Progressive JPEG image has more than 500 scans"
+        if text == scanLimit { return text }
+        var words: [Substring] = []
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            let isFunction = word.hasSuffix("():") || word.hasSuffix("()")
+            if !isFunction, word.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { continue }
+            // "Ss=%d" leaves "Ss=": a name whose value was dropped.
+            if word.hasSuffix("=") { continue }
+            words.append(word)
         }
-        throw ChexpertError(.image, "\(file): \(kind); only JPEG images are supported")
+        var out = ""
+        for scalar in words.joined(separator: " ").unicodeScalars where scalar.value >= 0x20 && scalar.value < 0x7F {
+            out.unicodeScalars.append(scalar)
+        }
+        while let last = out.last, last == ":" || last == " " || last == "," { out.removeLast() }
+        return out.isEmpty ? "corrupt JPEG data" : out
+    }
+
+    /// What a file that is not a JPEG is, in words ("PNG", "text"), or nil
+    /// for an unknown format: a message never holds the file's bytes (a
+    /// hostile CSV could otherwise print the start of any readable file into
+    /// a log), only the detected format.
+    static func describeNonJPEG(_ data: UnsafeBufferPointer<UInt8>) -> String? {
+        func starts(_ signature: [UInt8], at offset: Int = 0) -> Bool {
+            data.count >= offset + signature.count
+                && UnsafeBufferPointer(rebasing: data[offset ..< offset + signature.count]).elementsEqual(signature)
+        }
+        let formats: [([UInt8], Int, String)] = [
+            ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], 0, "PNG"),
+            (Array("GIF87a".utf8), 0, "GIF"),
+            (Array("GIF89a".utf8), 0, "GIF"),
+            (Array("BM".utf8), 0, "BMP"),
+            (Array("WEBP".utf8), 8, "WebP"),
+            ([0x49, 0x49, 0x2A, 0x00], 0, "TIFF"),
+            ([0x4D, 0x4D, 0x00, 0x2A], 0, "TIFF"),
+            ([0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20], 0, "JPEG 2000"),
+            ([0xFF, 0x4F, 0xFF, 0x51], 0, "JPEG 2000"),
+            (Array("DICM".utf8), 128, "DICOM"),
+            (Array("%PDF".utf8), 0, "PDF"),
+            ([0x50, 0x4B, 0x03, 0x04], 0, "ZIP"),
+            ([0x1F, 0x8B], 0, "gzip"),
+            ([0x7F, 0x45, 0x4C, 0x46], 0, "ELF executable"),
+            ([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59], 0, "NumPy array"),
+        ]
+        if starts(Array("RIFF".utf8)), !starts(Array("WEBP".utf8), at: 8) { return "RIFF" }
+        for (signature, offset, name) in formats where starts(signature, at: offset) { return name }
+        // Text: the first 512 bytes are printable ASCII, tabs, line breaks
+        // or well-formed UTF-8 (a sequence cut by the 512 is allowed).
+        let head = UnsafeBufferPointer(rebasing: data[0 ..< Swift.min(data.count, 512)])
+        for byte in head where byte < 0x80 {
+            if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D, byte != 0x0C { return nil }
+            if byte == 0x7F { return nil }
+        }
+        if let bad = SplitTable.firstInvalidUTF8Offset(head), bad < head.count - 3 { return nil }
+        return "text"
+    }
+
+    /// Refuses data that is not a JPEG (no SOI marker), naming its format in
+    /// words; TurboJPEG would quote its first two bytes.
+    private static func checkSignature(_ data: UnsafeBufferPointer<UInt8>, file: String) throws(ChexpertError) {
+        let only = "only JPEG images are supported"
+        if data.isEmpty { throw ChexpertError(.image, "\(file): empty file (0 bytes); \(only)") }
+        if data.count >= 2, data[0] == 0xFF, data[1] == 0xD8 { return }
+        if data.count < 2 { throw ChexpertError(.image, "\(file): 1 byte, too short for JPEG data; \(only)") }
+        let kind: String
+        switch describeNonJPEG(data) {
+        case nil: kind = "not JPEG data (unknown format)"
+        case "text": kind = "text, not JPEG data"
+        case let name?: kind = "\(name) data, not JPEG data"
+        }
+        throw ChexpertError(.image, "\(file): \(kind); \(only)")
     }
 }

@@ -10,32 +10,96 @@
 ///   it). A quoted field still open at the end of the data ends the record.
 /// - A NUL byte is an error, as in Python ("line contains NUL").
 ///
-/// The reader reuses one record's storage, so reading allocates only when a
-/// record is larger than every earlier one.
+/// Limits (`.limit`, naming the header macro): a record of more than
+/// `maxColumns` cells (`CHEXPERT_MAX_CSV_COLUMNS`), or longer than
+/// `maxLineBytes` (`CHEXPERT_MAX_CSV_LINE_BYTES`: the bytes from the record's
+/// first to its last, its line break excluded; a record whose quoted cell
+/// holds line breaks counts as one line).
+///
+/// Time is linear in the data: each byte is looked at once, and a record's
+/// storage is allocated once (`CheckedAllocation`, bounded by the limits and
+/// the data's size) and reused, so reading never traps on memory.
 struct CSVRecordReader {
-    /// One record: field `i` is `bytes[fieldStarts[i] ..< fieldEnds[i]]`.
-    struct Record {
-        var bytes: [UInt8] = []
-        var fieldStarts: [Int] = []
-        var fieldEnds: [Int] = []
-        /// 1-based physical line on which the record starts.
-        var line = 0
+    /// CHEXPERT_MAX_CSV_COLUMNS.
+    static let maxColumns = 65_536
+    /// CHEXPERT_MAX_CSV_LINE_BYTES.
+    static let maxLineBytes = 1 << 20
 
-        var count: Int { fieldStarts.count }
+    /// One record: field `i` is `field(i)`. A class so its buffers are
+    /// allocated once and freed with it.
+    final class Record {
+        private var bytes: UnsafeMutablePointer<UInt8>?
+        private var byteCapacity = 0
+        private var starts: UnsafeMutablePointer<Int>?
+        private var ends: UnsafeMutablePointer<Int>?
+        private var fieldCapacity = 0
+        fileprivate var byteCount = 0
+        /// Number of fields.
+        private(set) var count = 0
+        /// 1-based physical line on which the record starts.
+        fileprivate(set) var line = 0
+
+        init() {}
+
+        deinit {
+            bytes?.deallocateChecked()
+            starts?.deallocateChecked()
+            ends?.deallocateChecked()
+        }
 
         /// The bytes of field `i`; the caller checks `i < count`.
-        func field(_ i: Int) -> ArraySlice<UInt8> { bytes[fieldStarts[i] ..< fieldEnds[i]] }
+        func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+            precondition(i >= 0 && i < count, "CSV field index out of range")
+            let start = starts.unsafelyUnwrapped[i]
+            return UnsafeBufferPointer(start: bytes.map { $0 + start }, count: ends.unsafelyUnwrapped[i] - start)
+        }
 
-        mutating func reset(line: Int) {
-            bytes.removeAll(keepingCapacity: true)
-            fieldStarts.removeAll(keepingCapacity: true)
-            fieldEnds.removeAll(keepingCapacity: true)
+        /// Buffers for records of data of `dataCount` bytes: no record holds
+        /// more bytes than the data or a line, nor more fields than either
+        /// allows (a field needs a byte or a separator).
+        fileprivate func prepare(dataCount: Int) throws(ChexpertError) {
+            let byteNeed = Swift.min(dataCount, CSVRecordReader.maxLineBytes) + 1
+            let fieldNeed = Swift.min(dataCount, CSVRecordReader.maxColumns) + 2
+            if byteCapacity < byteNeed {
+                let fresh = try UnsafeMutablePointer<UInt8>.allocateChecked(byteNeed, for: "a CSV line")
+                bytes?.deallocateChecked()
+                bytes = fresh
+                byteCapacity = byteNeed
+            }
+            if fieldCapacity < fieldNeed {
+                let freshStarts = try UnsafeMutablePointer<Int>.allocateChecked(fieldNeed, for: "a CSV line's cells")
+                guard let freshEnds = UnsafeMutablePointer<Int>.allocateChecked(fieldNeed) else {
+                    freshStarts.deallocateChecked()
+                    throw ChexpertError(.noMemory, "cannot allocate \(fieldNeed * 8) bytes for a CSV line's cells")
+                }
+                starts?.deallocateChecked()
+                ends?.deallocateChecked()
+                starts = freshStarts
+                ends = freshEnds
+                fieldCapacity = fieldNeed
+            }
+        }
+
+        fileprivate func reset(line: Int) {
+            byteCount = 0
+            count = 0
             self.line = line
         }
 
-        mutating func endField(from start: Int) {
-            fieldStarts.append(start)
-            fieldEnds.append(bytes.count)
+        @inline(__always)
+        fileprivate func append(_ byte: UInt8) {
+            bytes.unsafelyUnwrapped[byteCount] = byte   // byteCount < line length + 1 <= capacity
+            byteCount += 1
+        }
+
+        /// - Throws: `.limit` past CHEXPERT_MAX_CSV_COLUMNS cells.
+        fileprivate func endField(from start: Int) throws(ChexpertError) {
+            guard count < CSVRecordReader.maxColumns, count < fieldCapacity else {
+                throw ChexpertError(.limit, "line \(line): more than \(CSVRecordReader.maxColumns) cells (CHEXPERT_MAX_CSV_COLUMNS)")
+            }
+            starts.unsafelyUnwrapped[count] = start
+            ends.unsafelyUnwrapped[count] = byteCount
+            count += 1
         }
     }
 
@@ -52,11 +116,15 @@ struct CSVRecordReader {
 
     /// Reads the next record into `record`.
     /// - Returns: false at the end of the data (record untouched).
-    /// - Throws: `.csv` on a NUL byte; the message has no file name, the
-    ///   caller adds it.
+    /// - Throws: `.csv` on a NUL byte; `.limit` for a record over
+    ///   `maxColumns` cells or `maxLineBytes` bytes; `.noMemory`. The
+    ///   message has no file name, the caller adds it.
     mutating func next(into record: inout Record) throws(ChexpertError) -> Bool {
         guard position < data.count else { return false }
+        try record.prepare(dataCount: data.count)
         record.reset(line: line)
+        let recordStart = position
+        let startLine = line
         var state = State.startField
         var fieldStart = 0
         var sawAnything = false
@@ -72,56 +140,61 @@ struct CSVRecordReader {
             }
             let isNewline = byte == UInt8(ascii: "\n")
             if isNewline { line += 1 }
+            // Every byte but the record's final line break counts (a quoted
+            // line break is inside the record).
+            if position - recordStart > Self.maxLineBytes, !isNewline || state == .inQuoted {
+                throw ChexpertError(.limit, "line \(startLine): longer than \(Self.maxLineBytes) bytes (CHEXPERT_MAX_CSV_LINE_BYTES)")
+            }
             switch state {
             case .startField:
                 if isNewline {
-                    if sawAnything { record.endField(from: record.bytes.count) }
+                    if sawAnything { try record.endField(from: record.byteCount) }
                     return true
                 }
                 sawAnything = true
-                fieldStart = record.bytes.count
+                fieldStart = record.byteCount
                 if byte == UInt8(ascii: "\"") {
                     state = .inQuoted
                 } else if byte == UInt8(ascii: ",") {
-                    record.endField(from: fieldStart)
+                    try record.endField(from: fieldStart)
                 } else {
-                    record.bytes.append(byte)
+                    record.append(byte)
                     state = .inField
                 }
             case .inField:
                 if isNewline {
-                    record.endField(from: fieldStart)
+                    try record.endField(from: fieldStart)
                     return true
                 } else if byte == UInt8(ascii: ",") {
-                    record.endField(from: fieldStart)
+                    try record.endField(from: fieldStart)
                     state = .startField
                 } else {
-                    record.bytes.append(byte)
+                    record.append(byte)
                 }
             case .inQuoted:
                 if byte == UInt8(ascii: "\"") {
                     state = .quoteInQuoted
                 } else {
-                    record.bytes.append(byte)
+                    record.append(byte)
                 }
             case .quoteInQuoted:
                 if byte == UInt8(ascii: "\"") {
-                    record.bytes.append(byte)
+                    record.append(byte)
                     state = .inQuoted
                 } else if byte == UInt8(ascii: ",") {
-                    record.endField(from: fieldStart)
+                    try record.endField(from: fieldStart)
                     state = .startField
                 } else if isNewline {
-                    record.endField(from: fieldStart)
+                    try record.endField(from: fieldStart)
                     return true
                 } else {
-                    record.bytes.append(byte)
+                    record.append(byte)
                     state = .inField
                 }
             }
         }
         // End of data without a final newline.
-        if sawAnything { record.endField(from: state == .startField ? record.bytes.count : fieldStart) }
+        if sawAnything { try record.endField(from: state == .startField ? record.byteCount : fieldStart) }
         return true
     }
 }

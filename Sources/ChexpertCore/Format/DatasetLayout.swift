@@ -27,23 +27,37 @@ package struct DatasetLayout: Sendable {
     /// The dataset folder, for messages.
     package var datasetFolder: String { Self.display(datasetFolderBytes) }
 
-    /// `init(rootBytes:)` with a String root.
-    package init(root: String?) throws(ChexpertError) {
-        try self.init(rootBytes: root.map { Array($0.utf8) })
+    /// Looks up an environment variable: its value as bytes, or nil if unset.
+    package typealias Environment = (String) -> [UInt8]?
+
+    /// The process environment (`getenv`), what the C API uses. Tests pass
+    /// their own lookup instead of changing the process environment, which
+    /// would race with `getenv` on other threads (glibc's `setenv` is not
+    /// thread-safe against readers).
+    package static func processEnvironment(_ name: String) -> [UInt8]? {
+        getenv(name).map { bytes($0) }
+    }
+
+    /// `init(rootBytes:environment:)` with a String root.
+    package init(root: String?, environment: Environment = DatasetLayout.processEnvironment) throws(ChexpertError) {
+        try self.init(rootBytes: root.map { Array($0.utf8) }, environment: environment)
     }
 
     /// Resolves `root` (nil: `$CHEXPERT_ROOT`, else TFDS's default manual dir
     /// `$HOME/tensorflow_datasets/downloads/manual`) to an absolute path.
+    /// - Parameter environment: where `CHEXPERT_ROOT` and `HOME` are read
+    ///   (default: the process environment).
     /// - Throws: `.notFound` listing the folders tried; `.invalidArgument`
     ///   for an empty root.
-    package init(rootBytes root: [UInt8]?) throws(ChexpertError) {
+    package init(rootBytes root: [UInt8]?,
+                 environment: Environment = DatasetLayout.processEnvironment) throws(ChexpertError) {
         let given: [UInt8]
         if let root {
             given = root
-        } else if let env = getenv("CHEXPERT_ROOT"), env.pointee != 0 {
-            given = Self.bytes(env)
-        } else if let home = getenv("HOME"), home.pointee != 0 {
-            given = Self.bytes(home) + Array("/tensorflow_datasets/downloads/manual".utf8)
+        } else if let env = environment("CHEXPERT_ROOT"), !env.isEmpty {
+            given = env
+        } else if let home = environment("HOME"), !home.isEmpty {
+            given = home + Array("/tensorflow_datasets/downloads/manual".utf8)
         } else {
             throw ChexpertError(.notFound, "no dataset root given, and neither CHEXPERT_ROOT nor HOME is set")
         }

@@ -6,15 +6,17 @@ package struct SplitTable: Sendable {
     /// The label columns' header names (every header column after the fifth).
     package let labelNames: [String]
     /// The `Path` cells, back to back; name `i` is
-    /// `nameBytes[nameOffsets[i] ..< nameOffsets[i + 1]]`.
-    let nameBytes: [UInt8]
-    let nameOffsets: [UInt32]
+    /// `nameBytes[nameOffsets[i] ..< nameOffsets[i + 1]]`. Checked
+    /// allocations (`CheckedArray`): a table that cannot be allocated is
+    /// `.noMemory`, never a trap.
+    let nameBytes: CheckedArray<UInt8>
+    let nameOffsets: CheckedArray<UInt32>
     /// `count * labelCount` `LabelClass` raw values, row-major.
-    let labelValues: [UInt8]
+    let labelValues: CheckedArray<UInt8>
     /// `count` `ImageView` raw values.
-    let viewValues: [UInt8]
+    let viewValues: CheckedArray<UInt8>
     /// `count` `Projection` raw values.
-    let projectionValues: [UInt8]
+    let projectionValues: CheckedArray<UInt8>
     /// Whether the CSV has an `AP/PA` column.
     package let hasProjectionColumn: Bool
     /// Rows of the CSV per `Projection` (indexed by raw value), before any
@@ -29,8 +31,9 @@ package struct SplitTable: Sendable {
 
     /// Example `index`'s name (the CSV `Path` cell) as UTF-8 bytes.
     /// - Precondition: `0 <= index < count` (checked by the callers).
-    package func name(at index: Int) -> ArraySlice<UInt8> {
-        nameBytes[Int(nameOffsets[index]) ..< Int(nameOffsets[index + 1])]
+    package func name(at index: Int) -> TableBytes {
+        let start = Int(nameOffsets[index])
+        return TableBytes(storage: nameBytes, start: start, count: Int(nameOffsets[index + 1]) - start)
     }
 
     /// Example `index`'s name as a String.
@@ -39,9 +42,8 @@ package struct SplitTable: Sendable {
     }
 
     /// Example `index`'s labels as `LabelClass` raw values.
-    package func labels(at index: Int) -> ArraySlice<UInt8> {
-        let start = index * labelCount
-        return labelValues[start ..< start + labelCount]
+    package func labels(at index: Int) -> TableBytes {
+        TableBytes(storage: labelValues, start: index * labelCount, count: labelCount)
     }
 
     /// Example `index`'s `ImageView` raw value.
@@ -63,27 +65,50 @@ package struct SplitTable: Sendable {
             throw ChexpertError(.invalidArgument,
                                 "\(file): CHEXPERT_KEY_SELECT \(selection.mask) tells AP from PA rows, but the header has no 'AP/PA' column")
         }
-        let rows = (0 ..< count).filter { selection.contains(Projection(rawValue: projectionValues[$0]) ?? .otherFrontal) }
-        var names: [UInt8] = []
-        var offsets: [UInt32] = [0]
-        var labels: [UInt8] = []
-        names.reserveCapacity(rows.reduce(0) { $0 + name(at: $1).count })
-        offsets.reserveCapacity(rows.count + 1)
-        labels.reserveCapacity(rows.count * labelCount)
-        for row in rows {
-            names.append(contentsOf: name(at: row))
-            offsets.append(UInt32(truncatingIfNeeded: names.count))  // <= the whole table's names
-            labels.append(contentsOf: self.labels(at: row))
+        // Two passes over the rows (sizes, then copies): every buffer is
+        // allocated once, checked, at its final size.
+        var rowCount = 0, nameByteCount = 0
+        for row in 0 ..< count where selection.contains(Projection(rawValue: projectionValues[row]) ?? .otherFrontal) {
+            rowCount += 1
+            nameByteCount += name(at: row).count
+        }
+        let names = try CheckedArray<UInt8>(capacity: nameByteCount, for: "the selected rows' names")
+        let offsets = try CheckedArray<UInt32>(capacity: rowCount + 1, for: "the selected rows' name offsets")
+        let (labelCells, overflow) = rowCount.multipliedReportingOverflow(by: labelCount)
+        guard !overflow else { throw ChexpertError(.noMemory, "\(file): too many label cells to select") }
+        let labels = try CheckedArray<UInt8>(capacity: labelCells, for: "the selected rows' labels")
+        let views = try CheckedArray<UInt8>(capacity: rowCount, for: "the selected rows' views")
+        let projections = try CheckedArray<UInt8>(capacity: rowCount, for: "the selected rows' projections")
+        try offsets.append(0)
+        for row in 0 ..< count where selection.contains(Projection(rawValue: projectionValues[row]) ?? .otherFrontal) {
+            try names.append(contentsOf: name(at: row))
+            try offsets.append(UInt32(truncatingIfNeeded: names.count))  // <= the whole table's names
+            try labels.append(contentsOf: self.labels(at: row))
+            try views.append(viewValues[row])
+            try projections.append(projectionValues[row])
         }
         return SplitTable(labelNames: labelNames, nameBytes: names, nameOffsets: offsets, labelValues: labels,
-                          viewValues: rows.map { viewValues[$0] }, projectionValues: rows.map { projectionValues[$0] },
+                          viewValues: views, projectionValues: projections,
                           hasProjectionColumn: hasProjectionColumn, csvProjectionCounts: csvProjectionCounts)
+    }
+
+    init(labelNames: [String], nameBytes: CheckedArray<UInt8>, nameOffsets: CheckedArray<UInt32>,
+         labelValues: CheckedArray<UInt8>, viewValues: CheckedArray<UInt8>, projectionValues: CheckedArray<UInt8>,
+         hasProjectionColumn: Bool, csvProjectionCounts: [Int]) {
+        self.labelNames = labelNames
+        self.nameBytes = nameBytes
+        self.nameOffsets = nameOffsets
+        self.labelValues = labelValues
+        self.viewValues = viewValues
+        self.projectionValues = projectionValues
+        self.hasProjectionColumn = hasProjectionColumn
+        self.csvProjectionCounts = csvProjectionCounts
     }
 
     /// Bytes held by this table's storage.
     package var memoryUsage: Int {
-        nameBytes.capacity + nameOffsets.capacity * MemoryLayout<UInt32>.stride
-            + labelValues.capacity + viewValues.capacity + projectionValues.capacity
+        nameBytes.allocatedBytes + nameOffsets.allocatedBytes
+            + labelValues.allocatedBytes + viewValues.allocatedBytes + projectionValues.allocatedBytes
             + csvProjectionCounts.capacity * MemoryLayout<Int>.stride
             + labelNames.reduce(0) { $0 + $1.utf8.count + MemoryLayout<String>.stride }
     }

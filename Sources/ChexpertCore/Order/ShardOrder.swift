@@ -97,7 +97,7 @@ package struct ShardOrder: Sendable {
         guard let permutation = UnsafeMutablePointer<UInt32>.allocateChecked(count) else {
             throw ChexpertError(.noMemory, "cannot allocate the \(count * 4)-byte shuffle scratch for \(count) examples")
         }
-        defer { free(permutation) }
+        defer { permutation.deallocateChecked() }
         for i in 0 ..< count { permutation[i] = UInt32(truncatingIfNeeded: i) }
         var random = SplitMix64(seed: seed ^ SplitMix64.mix(epoch))
         var i = count - 1

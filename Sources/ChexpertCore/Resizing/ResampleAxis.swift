@@ -2,62 +2,133 @@
 /// source pixel, how many follow, and their weights. Computed as Pillow's
 /// `precompute_coeffs` does (double precision, box edges as float32), so the
 /// result matches `Image.resize(..., box=...)` on float images.
-struct ResampleAxis {
+///
+/// Its tables live in checked scratch memory (`ScratchBuffer`), reused from
+/// image to image; `plan` gives their size before anything is allocated.
+final class ResampleAxis {
     /// Per output pixel: first source pixel and source pixel count.
-    private(set) var first: [Int] = []
-    private(set) var count: [Int] = []
+    private let firstStorage = ScratchBuffer()
+    private let countStorage = ScratchBuffer()
     /// `kernelSize` weights per output pixel (unused tail is zero).
-    private(set) var weights: [Double] = []
+    private let weightStorage = ScratchBuffer()
+    private(set) var firstPointer: UnsafeMutablePointer<Int>?
+    private(set) var countPointer: UnsafeMutablePointer<Int>?
+    private(set) var weightPointer: UnsafeMutablePointer<Double>?
     private(set) var kernelSize = 0
+    private(set) var outputSize = 0
     /// Whether this axis maps the source onto itself one to one.
     private(set) var isIdentity = false
 
-    /// Recomputes the axis for a source window [start, end) of a source of
-    /// `sourceSize` pixels onto `outputSize` pixels. Reuses storage.
-    mutating func compute(sourceSize: Int, start: Float, end: Float, outputSize: Int, filter: ResampleFilter) {
-        isIdentity = start == 0 && end == Float(sourceSize) && outputSize == sourceSize
+    /// The kernel size and table bytes of an axis, without allocating.
+    struct Plan {
+        var kernelSize: Int
+        /// Bytes of the three tables; nil when the size overflows.
+        var bytes: Int?
+    }
+
+    static func plan(start: Float, end: Float, outputSize: Int, filter: ResampleFilter) -> Plan {
         let scale = Double(end - start) / Double(outputSize)
         let filterScale = Swift.max(scale, 1.0)
         let support = filter.support * filterScale
-        kernelSize = Int(support.rounded(.up)) * 2 + 1
-        first.removeAll(keepingCapacity: true)
-        count.removeAll(keepingCapacity: true)
-        weights.removeAll(keepingCapacity: true)
-        weights.reserveCapacity(outputSize * kernelSize)
+        // Sources are at most 65535 pixels (a JPEG side), so this is far from
+        // overflow; clamped anyway.
+        let half = support.isFinite ? Swift.min(support.rounded(.up), 1e12) : 1e12
+        let kernelSize = Int(half) * 2 + 1
+        let (perOutput, o1) = kernelSize.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        let (withIndices, o2) = perOutput.addingReportingOverflow(2 * MemoryLayout<Int>.stride)
+        let (bytes, o3) = withIndices.multipliedReportingOverflow(by: outputSize)
+        return Plan(kernelSize: kernelSize, bytes: o1 || o2 || o3 ? nil : bytes)
+    }
+
+    /// Recomputes the axis for a source window [start, end) of a source of
+    /// `sourceSize` pixels onto `outputSize` pixels. Reuses storage.
+    /// - Throws: `.noMemory`.
+    func prepare(sourceSize: Int, start: Float, end: Float, outputSize: Int,
+                 filter: ResampleFilter) throws(ChexpertError) {
+        let scale = Double(end - start) / Double(outputSize)
+        let filterScale = Swift.max(scale, 1.0)
+        let support = filter.support * filterScale
+        let kernelSize = Self.plan(start: start, end: end, outputSize: outputSize, filter: filter).kernelSize
+        let first = try firstStorage.reserve(outputSize, of: Int.self, for: "the resampling tables")
+        let count = try countStorage.reserve(outputSize, of: Int.self, for: "the resampling tables")
+        let (cells, overflow) = outputSize.multipliedReportingOverflow(by: kernelSize)
+        guard !overflow else { throw ChexpertError(.noMemory, "cannot allocate the resampling tables") }
+        let weights = try weightStorage.reserve(cells, of: Double.self, for: "the resampling weights")
+        firstPointer = first
+        countPointer = count
+        weightPointer = weights
+        self.kernelSize = kernelSize
+        self.outputSize = outputSize
+        isIdentity = start == 0 && end == Float(sourceSize) && outputSize == sourceSize
         let inverse = 1.0 / filterScale
         let origin = Double(start)
         for out in 0 ..< outputSize {
             let center = origin + (Double(out) + 0.5) * scale
-            let low = Swift.max(Self.truncate(center - support + 0.5), 0)
-            let high = Swift.min(Self.truncate(center + support + 0.5), sourceSize)
-            let taps = Swift.max(0, Swift.min(high - low, kernelSize))
-            let base = weights.count
+            let (low, taps) = Self.window(center: center, support: support, sourceSize: sourceSize,
+                                          kernelSize: kernelSize)
+            let base = weights + out &* kernelSize
             var total = 0.0
             for tap in 0 ..< taps {
                 let w = filter.weight((Double(tap + low) - center + 0.5) * inverse)
-                weights.append(w)
+                base[tap] = w
                 total += w
             }
             if total != 0 {
-                for tap in 0 ..< taps { weights[base + tap] /= total }
+                for tap in 0 ..< taps { base[tap] /= total }
             }
-            for _ in taps ..< kernelSize { weights.append(0) }
-            first.append(low)
-            count.append(taps)
+            for tap in taps ..< kernelSize { base[tap] = 0 }
+            first[out] = low
+            count[out] = taps
         }
     }
 
     /// Calls `body` with pointers to `first`, `count` and `weights` (valid
-    /// only inside it) and `kernelSize`.
+    /// only inside it) and `kernelSize`; not at all before `compute`.
     func withPointers(_ body: (UnsafePointer<Int>, UnsafePointer<Int>, UnsafePointer<Double>, Int) -> Void) {
-        first.withUnsafeBufferPointer { first in
-            count.withUnsafeBufferPointer { count in
-                weights.withUnsafeBufferPointer { weights in
-                    guard let f = first.baseAddress, let c = count.baseAddress, let w = weights.baseAddress else { return }
-                    body(f, c, w, kernelSize)
-                }
-            }
+        guard let firstPointer, let countPointer, let weightPointer else { return }
+        body(firstPointer, countPointer, weightPointer, kernelSize)
+    }
+
+    // Unit-test conveniences (copies as arrays; never used on ABI paths).
+
+    /// `prepare`, for tests: allocation failure is a precondition failure.
+    func compute(sourceSize: Int, start: Float, end: Float, outputSize: Int, filter: ResampleFilter) {
+        do throws(ChexpertError) {
+            try prepare(sourceSize: sourceSize, start: start, end: end, outputSize: outputSize, filter: filter)
+        } catch {
+            preconditionFailure(error.message)
         }
+    }
+
+    var first: [Int] { Array(UnsafeBufferPointer(start: firstPointer, count: firstPointer == nil ? 0 : outputSize)) }
+    var count: [Int] { Array(UnsafeBufferPointer(start: countPointer, count: countPointer == nil ? 0 : outputSize)) }
+    var weights: [Double] {
+        Array(UnsafeBufferPointer(start: weightPointer, count: weightPointer == nil ? 0 : outputSize * kernelSize))
+    }
+
+    /// The source rows (or columns) [first, end) that output pixels
+    /// 0 ..< `outputSize` read, without allocating: what the first and last
+    /// output pixel read (windows move monotonically).
+    static func span(sourceSize: Int, start: Float, end: Float, outputSize: Int,
+                     filter: ResampleFilter) -> (first: Int, end: Int) {
+        guard outputSize > 0 else { return (0, 0) }
+        let scale = Double(end - start) / Double(outputSize)
+        let support = filter.support * Swift.max(scale, 1.0)
+        let kernelSize = plan(start: start, end: end, outputSize: outputSize, filter: filter).kernelSize
+        let origin = Double(start)
+        let head = window(center: origin + 0.5 * scale, support: support, sourceSize: sourceSize, kernelSize: kernelSize)
+        let tail = window(center: origin + (Double(outputSize - 1) + 0.5) * scale, support: support,
+                          sourceSize: sourceSize, kernelSize: kernelSize)
+        return (head.low, Swift.max(tail.low + tail.taps, head.low))
+    }
+
+    /// The first source pixel and tap count of the output pixel centred at `center`.
+    @inline(__always)
+    private static func window(center: Double, support: Double, sourceSize: Int,
+                               kernelSize: Int) -> (low: Int, taps: Int) {
+        let low = Swift.max(truncate(center - support + 0.5), 0)
+        let high = Swift.min(truncate(center + support + 0.5), sourceSize)
+        return (low, Swift.max(0, Swift.min(high - low, kernelSize)))
     }
 
     /// C's `(int)x` for the values Pillow truncates (toward zero), clamped to

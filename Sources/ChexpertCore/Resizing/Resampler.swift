@@ -11,98 +11,142 @@
 /// `kernelSize`, the source row copy is padded with `kernelSize` zeros, and
 /// the buffers are sized just before use.
 final class Resampler {
-    private var horizontal = ResampleAxis()
-    private var vertical = ResampleAxis()
+    /// Largest scratch memory one resampler (one worker thread) takes for one
+    /// example: both axes' tables, the source row, the rows after the
+    /// horizontal pass (source rows read x output width x channels, the big
+    /// one) and the output row (`CHEXPERT_MAX_SCRATCH_BYTES`). A resize that
+    /// needs more is refused with `.limit` before anything is allocated.
+    package static let maxScratchBytes = 1 << 30
+
+    private let horizontal = ResampleAxis()
+    private let vertical = ResampleAxis()
     /// One source row as Double, plus `kernelSize` zeros.
-    private var sourceRow: [Double] = []
+    private let sourceRowStorage = ScratchBuffer()
     /// Rows after the horizontal pass: `rows x regionWidth x channels`.
-    private var rowPass: [Float] = []
+    private let rowPassStorage = ScratchBuffer()
     /// One output row's running sums in the vertical pass.
-    private var sums: [Double] = []
+    private let sumsStorage = ScratchBuffer()
     /// One finished output row, as Pillow stores it (Float).
-    private var outputRow: [Float] = []
+    private let outputRowStorage = ScratchBuffer()
+
+    /// The scratch bytes `resample` needs for this image and geometry, or
+    /// nil when the size overflows. Allocates nothing.
+    static func scratchBytes(source: ImageShape, channels: Int, geometry: FitGeometry,
+                             filter: ResampleFilter) -> Int? {
+        let outW = geometry.regionWidth, outH = geometry.regionHeight
+        let h = ResampleAxis.plan(start: geometry.sourceX0, end: geometry.sourceX1, outputSize: outW, filter: filter)
+        let v = ResampleAxis.plan(start: geometry.sourceY0, end: geometry.sourceY1, outputSize: outH, filter: filter)
+        let span = ResampleAxis.span(sourceSize: source.height, start: geometry.sourceY0, end: geometry.sourceY1,
+                                     outputSize: outH, filter: filter)
+        let rows = Swift.max(span.end - span.first, 0)
+        guard let hBytes = h.bytes, let vBytes = v.bytes else { return nil }
+        var total = 0, overflow = false
+        func add(_ terms: Int...) {
+            var product = 1
+            for term in terms {
+                let (p, o) = product.multipliedReportingOverflow(by: term)
+                overflow = overflow || o
+                product = p
+            }
+            let (sum, o) = total.addingReportingOverflow(product)
+            overflow = overflow || o
+            total = sum
+        }
+        add(hBytes)
+        add(vBytes)
+        add(source.width + h.kernelSize, channels, MemoryLayout<Double>.stride)  // source row
+        add(rows, outW, channels, MemoryLayout<Float>.stride)                   // row pass
+        add(outW, channels, MemoryLayout<Double>.stride)                        // sums
+        add(outW, channels, MemoryLayout<Float>.stride)                         // output row
+        return overflow ? nil : total
+    }
+
+    /// Checks that resampling fits `maxScratchBytes`.
+    /// - Throws: `.limit` naming `CHEXPERT_MAX_SCRATCH_BYTES`, the sizes and `file`.
+    static func checkScratch(source: ImageShape, channels: Int, geometry: FitGeometry, filter: ResampleFilter,
+                             file: @autoclosure () -> String) throws(ChexpertError) {
+        let bytes = scratchBytes(source: source, channels: channels, geometry: geometry, filter: filter)
+        if let bytes, bytes <= maxScratchBytes { return }
+        let needs = bytes.map { "\($0) bytes" } ?? "more than \(Int.max) bytes"
+        throw ChexpertError(.limit, "\(file()): resampling \(source.height)x\(source.width) to \(geometry.regionHeight)x\(geometry.regionWidth) needs \(needs) of scratch memory, over the limit of \(maxScratchBytes) bytes (CHEXPERT_MAX_SCRATCH_BYTES)")
+    }
 
     /// Resamples `pixels` (`source` shape, `channels` interleaved bytes per
     /// pixel) over `geometry`'s source window, calling `sink(ry, row)` for
     /// each region row `ry` in order (`row`: `regionWidth x channels` values,
     /// valid during the call).
+    /// - Throws: `.limit` (`checkScratch`, before allocating), `.noMemory`.
     func resample(_ pixels: UnsafePointer<UInt8>, source: ImageShape, channels: Int,
-                  geometry: FitGeometry, filter: ResampleFilter, sink: (Int, UnsafePointer<Float>) -> Void) {
+                  geometry: FitGeometry, filter: ResampleFilter, file: @autoclosure () -> String,
+                  sink: (Int, UnsafePointer<Float>) -> Void) throws(ChexpertError) {
+        try Self.checkScratch(source: source, channels: channels, geometry: geometry, filter: filter, file: file())
         let outW = geometry.regionWidth, outH = geometry.regionHeight
-        horizontal.compute(sourceSize: source.width, start: geometry.sourceX0, end: geometry.sourceX1,
-                           outputSize: outW, filter: filter)
-        vertical.compute(sourceSize: source.height, start: geometry.sourceY0, end: geometry.sourceY1,
-                         outputSize: outH, filter: filter)
-        let firstRow = vertical.first.first ?? 0
-        let lastRow = outH > 0 ? vertical.first[outH - 1] + vertical.count[outH - 1] : firstRow
-        let rows = Swift.max(lastRow - firstRow, 0)
+        try horizontal.prepare(sourceSize: source.width, start: geometry.sourceX0, end: geometry.sourceX1,
+                               outputSize: outW, filter: filter)
+        try vertical.prepare(sourceSize: source.height, start: geometry.sourceY0, end: geometry.sourceY1,
+                             outputSize: outH, filter: filter)
+        let span = ResampleAxis.span(sourceSize: source.height, start: geometry.sourceY0, end: geometry.sourceY1,
+                                     outputSize: outH, filter: filter)
+        let firstRow = span.first
+        let rows = Swift.max(span.end - span.first, 0)
+        // Sizes below cannot overflow: checkScratch bounded their sum.
         let rowStride = outW * channels
         let sourceStride = source.width * channels
-        Self.setCount(&sourceRow, sourceStride + horizontal.kernelSize * channels)
-        Self.setCount(&rowPass, rows * rowStride)
-        Self.setCount(&sums, rowStride)
-        Self.setCount(&outputRow, rowStride)
+        let sourceRowCount = sourceStride + horizontal.kernelSize * channels
+        let converted = try sourceRowStorage.reserve(sourceRowCount, of: Double.self, for: "resampling")
+        let rowPass = try rowPassStorage.reserve(rows * rowStride, of: Float.self, for: "resampling")
+        let sums = try sumsStorage.reserve(rowStride, of: Double.self, for: "resampling")
+        let outputRow = try outputRowStorage.reserve(rowStride, of: Float.self, for: "resampling")
 
         horizontal.withPointers { first, _, weights, kernelSize in
-            sourceRow.withUnsafeMutableBufferPointer { sourceRow in
-                rowPass.withUnsafeMutableBufferPointer { rowOut in
-                    guard let converted = sourceRow.baseAddress, let rowOut = rowOut.baseAddress else { return }
-                    for i in sourceStride ..< sourceRow.count { converted[i] = 0 }
-                    for row in 0 ..< rows {
-                        // Each source value converted once; taps past a row's
-                        // end read zeros with zero weights, which leaves the sum
-                        // exactly as Pillow's (x + 0.0 == x).
-                        let input = pixels + ((firstRow &+ row) &* sourceStride)
-                        var i = 0
-                        while i < sourceStride { converted[i] = Double(input[i]); i &+= 1 }
-                        let output = rowOut + row &* rowStride
-                        if channels == 1 {
-                            // Grey, the CheXpert case: unit stride.
-                            for x in 0 ..< outW {
-                                output[x] = Float(Self.dot(converted + first[x], weights + x &* kernelSize, kernelSize))
-                            }
-                            continue
+            let rowOut = rowPass
+            for i in sourceStride ..< sourceRowCount { converted[i] = 0 }
+            for row in 0 ..< rows {
+                // Each source value converted once; taps past a row's
+                // end read zeros with zero weights, which leaves the sum
+                // exactly as Pillow's (x + 0.0 == x).
+                let input = pixels + ((firstRow &+ row) &* sourceStride)
+                var i = 0
+                while i < sourceStride { converted[i] = Double(input[i]); i &+= 1 }
+                let output = rowOut + row &* rowStride
+                if channels == 1 {
+                    // Grey, the CheXpert case: unit stride.
+                    for x in 0 ..< outW {
+                        output[x] = Float(Self.dot(converted + first[x], weights + x &* kernelSize, kernelSize))
+                    }
+                    continue
+                }
+                for c in 0 ..< channels {
+                    for x in 0 ..< outW {
+                        let tapInput = converted + (first[x] &* channels &+ c)
+                        let kernel = weights + x &* kernelSize
+                        var sum = 0.0
+                        var tap = 0
+                        while tap < kernelSize {
+                            sum += tapInput[tap &* channels] * kernel[tap]
+                            tap &+= 1
                         }
-                        for c in 0 ..< channels {
-                            for x in 0 ..< outW {
-                                let tapInput = converted + (first[x] &* channels &+ c)
-                                let kernel = weights + x &* kernelSize
-                                var sum = 0.0
-                                var tap = 0
-                                while tap < kernelSize {
-                                    sum += tapInput[tap &* channels] * kernel[tap]
-                                    tap &+= 1
-                                }
-                                output[x &* channels &+ c] = Float(sum)
-                            }
-                        }
+                        output[x &* channels &+ c] = Float(sum)
                     }
                 }
             }
         }
         vertical.withPointers { first, count, weights, kernelSize in
-            rowPass.withUnsafeBufferPointer { rowIn in
-                sums.withUnsafeMutableBufferPointer { sums in
-                    outputRow.withUnsafeMutableBufferPointer { row in
-                        guard let rowIn = rowIn.baseAddress, let sums = sums.baseAddress,
-                              let row = row.baseAddress else { return }
-                        for y in 0 ..< outH {
-                            let start = first[y] &- firstRow, taps = count[y]
-                            let kernel = weights + y &* kernelSize
-                            var i = 0
-                            while i < rowStride { sums[i] = 0; i &+= 1 }
-                            for tap in 0 ..< taps {
-                                let input = rowIn + ((start &+ tap) &* rowStride)
-                                let w = kernel[tap]
-                                i = 0
-                                while i < rowStride { sums[i] += Double(input[i]) * w; i &+= 1 }
-                            }
-                            i = 0
-                            while i < rowStride { row[i] = Float(sums[i]); i &+= 1 }
-                            sink(y, row)
-                        }
-                    }
+            let rowIn = UnsafePointer(rowPass), row = outputRow
+            for y in 0 ..< outH {
+                let start = first[y] &- firstRow, taps = count[y]
+                let kernel = weights + y &* kernelSize
+                var i = 0
+                while i < rowStride { sums[i] = 0; i &+= 1 }
+                for tap in 0 ..< taps {
+                    let input = rowIn + ((start &+ tap) &* rowStride)
+                    let w = kernel[tap]
+                    i = 0
+                    while i < rowStride { sums[i] += Double(input[i]) * w; i &+= 1 }
                 }
+                i = 0
+                while i < rowStride { row[i] = Float(sums[i]); i &+= 1 }
+                sink(y, row)
             }
         }
     }
@@ -129,15 +173,6 @@ final class Resampler {
                 tap &+= 1
             }
             return sum
-        }
-    }
-
-    /// Sets `buffer`'s count, keeping its storage (contents are overwritten).
-    private static func setCount<T: Numeric>(_ buffer: inout [T], _ count: Int) {
-        if buffer.count > count {
-            buffer.removeLast(buffer.count - count)
-        } else if buffer.count < count {
-            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
         }
     }
 }

@@ -89,8 +89,11 @@ package struct ResizeSpec: Sendable, Equatable {
                 continue
             }
             let a: Float = 1 / (255 * std), b: Float = -mean / std
-            guard a.isFinite, b.isFinite else {
-                throw invalid("CHEXPERT_KEY_MEAN[\(c)] = \(mean) and CHEXPERT_KEY_STD[\(c)] = \(std) do not give finite outputs (1 / (255 * std) = \(a), -mean / std = \(b))")
+            // Outputs are v * a + b for v in 0 ... 255 (the filters have no
+            // negative lobes), so finite ends mean every output is finite.
+            let top: Float = 255 * a + b
+            guard a.isFinite, b.isFinite, top.isFinite else {
+                throw invalid("CHEXPERT_KEY_MEAN[\(c)] = \(mean) and CHEXPERT_KEY_STD[\(c)] = \(std) do not give finite outputs (1 / (255 * std) = \(a), -mean / std = \(b), the output for 255 = \(top))")
             }
             scale.append(a)
             offset.append(b)

@@ -26,7 +26,8 @@ from .dataset import Dataset
 from .errors import (
     ChexpertArgumentError, ChexpertBufferTooSmallError, ChexpertClosedError, ChexpertCSVError,
     ChexpertError, ChexpertImageError, ChexpertIndexError, ChexpertInternalError, ChexpertIOError,
-    ChexpertLimitError, ChexpertMemoryError, ChexpertNotFoundError, ChexpertNullPointerError)
+    ChexpertLimitError, ChexpertMemoryError, ChexpertNotFoundError, ChexpertNullPointerError,
+    ChexpertOverflowError)
 from .loader import Loader
 from .order import Sharding, State, shard_indices, shard_size
 from .resize import Resize
@@ -45,7 +46,8 @@ library_version: str = _ffi.chexpert_version_string().decode("ascii")
 __version__: str = _package_version()
 
 __all__ = [
-    "ChexpertError", "ChexpertArgumentError", "ChexpertNullPointerError", "ChexpertIndexError",
+    "ChexpertError", "ChexpertArgumentError", "ChexpertOverflowError", "ChexpertNullPointerError",
+    "ChexpertIndexError",
     "ChexpertBufferTooSmallError", "ChexpertClosedError", "ChexpertNotFoundError",
     "ChexpertIOError", "ChexpertCSVError", "ChexpertImageError", "ChexpertLimitError",
     "ChexpertMemoryError", "ChexpertInternalError",

@@ -1,5 +1,6 @@
-"""Caller arrays for the library: ``out=`` checks, allocation, pointers,
-index and thread-count checks, and strings read through size queries.
+"""Caller arrays for the library: ``out=`` checks, allocation, pointers, and
+strings read through size queries. (Integer arguments are checked in
+:mod:`chexpert._checks`.)
 
 Every output goes straight from the library into a numpy array allocated
 here (``np.empty(..., order="C")``) or a caller's ``out=`` array validated
@@ -10,17 +11,14 @@ capacity are passed; the array stays referenced for the whole call.
 from __future__ import annotations
 
 import ctypes
-import operator
 from ctypes import POINTER, byref, c_size_t
 
 import numpy as np
 
 from . import _ffi
 
-__all__ = ["pointer", "checked_out", "empty", "read_string", "thread_count", "index_array",
-           "scalar_index", "INT64_MIN", "INT64_MAX"]
+__all__ = ["pointer", "checked_out", "output", "empty", "read_string"]
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _NAME_CAPACITY = 256
 
 
@@ -71,66 +69,3 @@ def read_string(function, *args) -> bytes:
         buffer = ctypes.create_string_buffer(size.value)
         function(*args, buffer, len(buffer), byref(size))
     return buffer.raw[: size.value - 1]
-
-
-def _is_bool(value) -> bool:
-    return isinstance(value, (bool, np.bool_))
-
-
-def thread_count(num_threads) -> int:
-    """`num_threads` as an int in 0 ..= CHEXPERT_MAX_THREADS (0: the CPUs)."""
-    if _is_bool(num_threads):
-        raise TypeError("num_threads must be an int, not bool")
-    value = operator.index(num_threads)
-    if not 0 <= value <= _ffi.CHEXPERT_MAX_THREADS:
-        raise _ffi.binding_error(
-            _ffi.CHEXPERT_E_INVALID_ARGUMENT,
-            f"num_threads = {value} is outside 0 ... {_ffi.CHEXPERT_MAX_THREADS} (0: the CPUs available)")
-    return value
-
-
-def scalar_index(index) -> int:
-    """One index: a Python or numpy integer (not bool, not float)."""
-    if _is_bool(index):
-        raise TypeError("an index must be an integer, not bool")
-    return operator.index(index)
-
-
-def index_array(indices) -> np.ndarray:
-    """`indices` (a sequence, range or array of integers) as a 1-D int64 array.
-
-    Refuses bool and float with TypeError, values outside int64 with
-    IndexError (ChexpertIndexError). Range checks against a split are the
-    caller's (:meth:`chexpert.Split.base_indices`).
-    """
-    try:
-        array = np.asarray(indices)
-    except OverflowError:
-        array = np.asarray(list(indices), dtype=object)
-    if array.ndim != 1:
-        raise ValueError(f"indices must be one-dimensional, not of shape {array.shape}")
-    if array.size == 0:
-        return np.empty(0, dtype=np.int64)
-    kind = array.dtype.kind
-    if kind == "i":
-        return np.ascontiguousarray(array, dtype=np.int64)
-    if kind == "u":
-        if array.dtype.itemsize == 8 and (array > INT64_MAX).any():
-            position = int(np.flatnonzero(array > INT64_MAX)[0])
-            raise _outside_int64(position, int(array[position]))
-        return np.ascontiguousarray(array, dtype=np.int64)
-    if kind == "O":
-        for position, value in enumerate(array):
-            if _is_bool(value) or not hasattr(value, "__index__"):
-                raise TypeError(f"indices must be integers, not {type(value).__name__} "
-                                f"(indices[{position}] = {value!r})")
-            value = operator.index(value)
-            if not INT64_MIN <= value <= INT64_MAX:
-                raise _outside_int64(position, value)
-        return np.array([operator.index(v) for v in array], dtype=np.int64)
-    raise TypeError(f"indices must be integers, not {array.dtype}")
-
-
-def _outside_int64(position: int, value: int):
-    return _ffi.binding_error(_ffi.CHEXPERT_E_OUT_OF_RANGE,
-                              f"indices[{position}] = {value} is outside int64")

@@ -109,6 +109,7 @@ CHEXPERT_KEY_START = 23
 CHEXPERT_KEY_RANK = 24
 CHEXPERT_KEY_WORLD = 25
 CHEXPERT_KEY_REMAINDER = 26
+CHEXPERT_KEY_CONFINE_PATHS = 27
 
 # enum chexpert_dct
 CHEXPERT_DCT_FAST = 0x0100
@@ -180,11 +181,14 @@ CHEXPERT_DEFAULT_MAX_PIXELS = 100000000
 CHEXPERT_DEFAULT_MAX_FILE_BYTES = 1 << 28
 CHEXPERT_MAX_LIMIT = 1 << 31
 CHEXPERT_MAX_CSV_BYTES = 1 << 30
+CHEXPERT_MAX_CSV_COLUMNS = 65536
+CHEXPERT_MAX_CSV_LINE_BYTES = 1 << 20
 CHEXPERT_MAX_THREADS = 1024
 CHEXPERT_MAX_SIDE = 65535
 CHEXPERT_MAX_RULES = 4096
 CHEXPERT_MAX_WORLD = 1 << 30
 CHEXPERT_MAX_SHARD_COUNT = 1 << 30
+CHEXPERT_MAX_SCRATCH_BYTES = 1 << 30
 
 CHEXPERT_ORDER_VERSION = 1
 
@@ -218,8 +222,8 @@ def _check_status(result, func, args):
 
 def binding_error(code: int, message: str) -> ChexpertError:
     """An error the binding finds itself, of the class and name the library
-    would give that status."""
-    return make_error(code, chexpert_status_name(code).decode("ascii"), message)
+    would give that status (names read once at import: no C call here)."""
+    return make_error(code, _STATUS_NAMES.get(code, "CHEXPERT_E_UNKNOWN"), message)
 
 
 #: Every declared function, by C name (test_header.py walks it).
@@ -269,6 +273,10 @@ chexpert_version_string = _declare("chexpert_version_string", c_char_p, [])
 chexpert_status_name = _declare("chexpert_status_name", c_char_p, [c_int])
 # const char *chexpert_last_error(void);
 chexpert_last_error = _declare("chexpert_last_error", c_char_p, [])
+
+#: chexpert_status_name() of every status, for errors the binding raises itself.
+_STATUS_NAMES = {code: chexpert_status_name(code).decode("ascii")
+                 for code in range(CHEXPERT_E_INTERNAL, CHEXPERT_OK + 1)}
 
 # const char *chexpert_split_name(int split);
 chexpert_split_name = _declare("chexpert_split_name", c_char_p, [c_int])
@@ -448,9 +456,13 @@ class Params:
     __slots__ = ("_handle", "_finalizer", "_settings", "_closed", "__weakref__")
 
     def __init__(self, values=(), floats=(), rules=None):
-        values = dict(values)
+        from . import _checks       # (imports this module)
+        # Checked here too, as a last line: c_int64 would keep a wider int's low bits.
+        values = {key: _checks.integer(value, f"value of key {key}")
+                  for key, value in dict(values).items()}
         floats = {key: tuple(float(v) for v in vs) for key, vs in dict(floats).items()}
-        rules = None if rules is None else tuple(int(v) for v in rules)
+        rules = None if rules is None else tuple(
+            _checks.integer(v, "rule value", ctype=_checks.INT32) for v in rules)
         self._settings = (values, floats, rules)
         self._closed = False
         handle = params_p()

@@ -12,14 +12,13 @@ The examples are read through :class:`~chexpert.split.Split` (``ds["train"]``).
 
 from __future__ import annotations
 
-import operator
 import os
 import weakref
 from ctypes import byref, c_int64, c_size_t
 
-from . import _buffers, _ffi, _forksafe
+from . import _buffers, _checks, _ffi, _forksafe
 from .errors import ChexpertClosedError
-from .split import Split
+from .split import Split, split_id_of
 from .vocabulary import PROJECTION_NAMES, PROJECTION_SELECTIONS, SPLIT_NAMES
 
 __all__ = ["Dataset", "DCT_VALUES", "ON_ERROR_VALUES"]
@@ -37,6 +36,12 @@ def on_error_value(policy: str) -> int:
     if policy not in ON_ERROR_VALUES:
         raise ValueError(f"on_error must be one of {tuple(ON_ERROR_VALUES)}, not {policy!r}")
     return ON_ERROR_VALUES[policy]
+
+
+def _limit(value, name: str) -> int:
+    """A MAX_PIXELS / MAX_FILE_BYTES value: 1 ..= CHEXPERT_MAX_LIMIT."""
+    return _checks.integer(value, name, 1, _ffi.CHEXPERT_MAX_LIMIT,
+                           what=f"1 ... CHEXPERT_MAX_LIMIT ({_ffi.CHEXPERT_MAX_LIMIT})")
 
 
 def _selection(projections) -> int:
@@ -76,6 +81,12 @@ class Dataset:
         max_pixels, max_file_bytes: the library's limits
             (CHEXPERT_KEY_MAX_PIXELS / _MAX_FILE_BYTES); ``None`` keeps
             its defaults.
+        confine_paths: ``True`` (default): a CSV ``Path`` that is absolute or
+            whose ``..`` climbs out of the dataset folder fails the open
+            (ChexpertCSVError); symbolic links inside the tree are followed.
+            ``False`` restores TFDS's ``os.path.join(root, Path)``, which
+            opens any file the CSV names: UNSAFE with a CSV you do not trust
+            (CHEXPERT_KEY_CONFINE_PATHS).
 
     Raises:
         ChexpertNotFoundError (FileNotFoundError): a missing folder or CSV.
@@ -85,16 +96,19 @@ class Dataset:
     """
 
     def __init__(self, root=None, dct: str = "fast", *, projections="all", on_error: str = "raise",
-                 max_pixels=None, max_file_bytes=None):
+                 max_pixels=None, max_file_bytes=None, confine_paths: bool = True):
         if dct not in DCT_VALUES:
             raise ValueError(f"dct must be one of {tuple(DCT_VALUES)}, not {dct!r}")
         options = {_ffi.CHEXPERT_KEY_DCT: DCT_VALUES[dct],
                    _ffi.CHEXPERT_KEY_SELECT: _selection(projections),
                    _ffi.CHEXPERT_KEY_ON_ERROR: on_error_value(on_error)}
         if max_pixels is not None:
-            options[_ffi.CHEXPERT_KEY_MAX_PIXELS] = operator.index(max_pixels)
+            options[_ffi.CHEXPERT_KEY_MAX_PIXELS] = _limit(max_pixels, "max_pixels")
         if max_file_bytes is not None:
-            options[_ffi.CHEXPERT_KEY_MAX_FILE_BYTES] = operator.index(max_file_bytes)
+            options[_ffi.CHEXPERT_KEY_MAX_FILE_BYTES] = _limit(max_file_bytes, "max_file_bytes")
+        if not isinstance(confine_paths, bool):
+            raise TypeError(f"confine_paths must be True or False, not {confine_paths!r}")
+        options[_ffi.CHEXPERT_KEY_CONFINE_PATHS] = int(confine_paths)
         self._init_state(
             root=None if root is None else os.fsdecode(os.fspath(root)),
             options=options, closed=False)
@@ -239,7 +253,7 @@ class Dataset:
             except ValueError:
                 raise KeyError(f"unknown split {split!r}; the splits are {SPLIT_NAMES}") from None
         else:
-            split_id = _buffers.scalar_index(split)
+            split_id = split_id_of(split)
         return Split(self, split_id)
 
     __getitem__ = split

@@ -9,6 +9,7 @@ work (``except FileNotFoundError``, ``except IndexError``):
 status                         class                         also a
 =============================  ============================  ====================
 CHEXPERT_E_INVALID_ARGUMENT    ChexpertArgumentError         ValueError
+  (an int too wide for C)      ChexpertOverflowError         OverflowError, ValueError
 CHEXPERT_E_NULL_POINTER        ChexpertNullPointerError      ValueError
 CHEXPERT_E_OUT_OF_RANGE        ChexpertIndexError            IndexError
 CHEXPERT_E_BUFFER_TOO_SMALL    ChexpertBufferTooSmallError   ValueError
@@ -35,8 +36,8 @@ import errno as _errno
 import re
 
 __all__ = [
-    "ChexpertError", "ChexpertArgumentError", "ChexpertNullPointerError", "ChexpertIndexError",
-    "ChexpertBufferTooSmallError", "ChexpertClosedError", "ChexpertNotFoundError",
+    "ChexpertError", "ChexpertArgumentError", "ChexpertOverflowError", "ChexpertNullPointerError",
+    "ChexpertIndexError", "ChexpertBufferTooSmallError", "ChexpertClosedError", "ChexpertNotFoundError",
     "ChexpertIOError", "ChexpertCSVError", "ChexpertImageError", "ChexpertLimitError",
     "ChexpertMemoryError", "ChexpertInternalError", "error_class", "make_error",
 ]
@@ -72,6 +73,14 @@ class ChexpertError(Exception):
 
 class ChexpertArgumentError(ChexpertError, ValueError):
     """CHEXPERT_E_INVALID_ARGUMENT: an argument outside its domain."""
+
+
+class ChexpertOverflowError(ChexpertArgumentError, OverflowError):
+    """CHEXPERT_E_INVALID_ARGUMENT found by the binding: an integer argument
+    that does not fit the C type the library takes (``2**64 + 5`` as an
+    int64, a negative seed); also an OverflowError, as Python's own
+    conversions to C integers, and a ValueError, as every argument error.
+    Raised before any C call: ctypes would pass the value's low bits."""
 
 
 class ChexpertNullPointerError(ChexpertArgumentError):

@@ -15,7 +15,6 @@ memory per batch nor per epoch, and a batch that is kept (in a list, through
 from __future__ import annotations
 
 import math
-import operator
 import queue
 import sys
 import threading
@@ -23,8 +22,8 @@ import weakref
 
 import numpy as np
 
-from . import _buffers, _forksafe, _progress
-from .order import Sharding, State, epoch_batches, shard_indices, shard_size
+from . import _checks, _forksafe, _progress
+from .order import Sharding, State, batch_size_of, epoch_batches, shard_indices, shard_size
 from .resize import Resize
 from .split import Split
 from .targets import Targets
@@ -103,8 +102,8 @@ class Loader:
             ``loader.skipped`` as (index, name, status) and warned about).
         indices: the positions in `split` to iterate (default: all, in order).
             Repeats are allowed; an invalid one raises at its batch.
-        prefetch: batches decoded ahead by the background thread (>= 1);
-            0 reads each batch in ``__next__``, on the calling thread.
+        prefetch: batches decoded ahead by the background thread (1 ..=
+            1024); 0 reads each batch in ``__next__``, on the calling thread.
         num_threads: decode threads per batch; 0 = the CPUs available.
         pin_memory: allocate the ring in page-locked memory with
             ``torch.empty(..., pin_memory=True)`` (needs torch with CUDA) and
@@ -127,22 +126,23 @@ class Loader:
         if not isinstance(resize, Resize):
             raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
         self._split = split
-        self._batch_size = operator.index(batch_size)
-        if self._batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, not {batch_size}")
+        # Every integer is checked (chexpert._checks) before anything is made.
+        self._batch_size = batch_size_of(batch_size)
         self._resize = resize
-        self._prefetch = operator.index(prefetch)
-        if self._prefetch < 0:
-            raise ValueError(f"prefetch must be >= 0, not {prefetch}")
-        self._num_threads = _buffers.thread_count(num_threads)
+        self._prefetch = _checks.integer(prefetch, "prefetch", 0, _checks.MAX_PREFETCH)
+        self._num_threads = _checks.thread_count(num_threads)
         self._shuffle = bool(shuffle)
-        self._seed = operator.index(seed)
+        self._seed = _checks.seed(seed)
         self._drop_last = bool(drop_last)
         self._names = bool(names)
+        sharding = Sharding(rank, world, remainder)
         if indices is None:
             self._indices = np.arange(len(split), dtype=np.int64)
         else:
-            self._indices = _buffers.index_array(indices)
+            # Positions in `split` (an invalid one raises at its batch).
+            self._indices = _checks.index_array(indices)
+        if state is not None:
+            state = state if isinstance(state, State) else State.from_dict(state)
         self._torch = _pinning_torch() if pin_memory else None
         self._pin_memory = bool(pin_memory)
         self._tqdm = _progress.tqdm() if progress else None
@@ -155,7 +155,7 @@ class Loader:
         self._on_error = on_error
         #: (index, name, status name) of every example left out with on_error="skip".
         self.skipped: list = []
-        self._sharding = Sharding(operator.index(rank), operator.index(world), remainder)
+        self._sharding = sharding
         self.epoch = 0
         self._start = 0
         self._state = State(self._seed, 0, 0)
@@ -169,7 +169,7 @@ class Loader:
 
     @epoch.setter
     def epoch(self, value: int) -> None:
-        self._epoch = operator.index(value)
+        self._epoch = _checks.seed(value, "epoch")
 
     @property
     def allocations(self) -> int:
@@ -205,6 +205,7 @@ class Loader:
     def order(self, epoch: int, start: int = 0) -> np.ndarray:
         """The positions in `split` this rank visits in epoch `epoch` from
         epoch position `start`, in order (before batching)."""
+        epoch = _checks.seed(epoch, "epoch")
         positions = shard_indices(self._indices.size, seed=self._seed, epoch=epoch,
                                   shuffle=self._shuffle, start=start, sharding=self._sharding)
         return self._indices[positions]
@@ -227,7 +228,7 @@ class Loader:
 
     def __iter__(self) -> "LoaderIterator":
         epoch, start = self._epoch, self._start
-        self._epoch, self._start = epoch + 1, 0
+        self._epoch, self._start = (epoch + 1) % 2**64, 0     # uint64, as the library's epochs
         return LoaderIterator(self, epoch, start)
 
     def __repr__(self) -> str:

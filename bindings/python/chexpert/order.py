@@ -10,12 +10,11 @@ position) therefore resumes any rank, with the same or another world size.
 from __future__ import annotations
 
 import dataclasses
-import operator
 from ctypes import byref, c_int64, c_size_t
 
 import numpy as np
 
-from . import _buffers, _ffi
+from . import _buffers, _checks, _ffi
 
 __all__ = ["State", "Sharding", "shard_indices", "shard_size", "epoch_batches", "REMAINDERS"]
 
@@ -33,13 +32,19 @@ class State:
     epoch: int = 0
     position: int = 0
 
+    def __post_init__(self):
+        # Exact ints in their domains (seed and epoch: uint64; position: an
+        # epoch position), stored as Python ints.
+        object.__setattr__(self, "seed", _checks.seed(self.seed, "state seed"))
+        object.__setattr__(self, "epoch", _checks.seed(self.epoch, "state epoch"))
+        object.__setattr__(self, "position", _position(self.position, "state position"))
+
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, state: dict) -> "State":
-        return cls(seed=operator.index(state["seed"]), epoch=operator.index(state["epoch"]),
-                   position=operator.index(state["position"]))
+        return cls(seed=state["seed"], epoch=state["epoch"], position=state["position"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,8 +61,11 @@ class Sharding:
     def __post_init__(self):
         if self.remainder not in REMAINDERS:
             raise ValueError(f"remainder must be one of {tuple(REMAINDERS)}, not {self.remainder!r}")
-        if not 0 <= operator.index(self.rank) < operator.index(self.world):
-            raise ValueError(f"rank must be in 0 ..< world ({self.world}), not {self.rank}")
+        world = _checks.integer(self.world, "world", 1, _ffi.CHEXPERT_MAX_WORLD,
+                                what=f"1 ... CHEXPERT_MAX_WORLD ({_ffi.CHEXPERT_MAX_WORLD})")
+        rank = _checks.integer(self.rank, "rank", 0, world - 1, what=f"0 ..< world ({world})")
+        object.__setattr__(self, "world", world)
+        object.__setattr__(self, "rank", rank)
 
     @classmethod
     def from_torch(cls, remainder: str = "pad") -> "Sharding":
@@ -75,29 +83,39 @@ class Sharding:
         return cls(context.input_pipeline_id, context.num_input_pipelines, remainder)
 
 
-def _signed64(value) -> int:
-    """Any integer as the int64 whose bits the library reads as uint64."""
-    value = operator.index(value) & (2**64 - 1)
-    return value - 2**64 if value >= 2**63 else value
+def _position(value, name: str) -> int:
+    """An epoch position: 0 ..= CHEXPERT_MAX_SHARD_COUNT."""
+    return _checks.integer(value, name, 0, _ffi.CHEXPERT_MAX_SHARD_COUNT,
+                           what=f"0 ... CHEXPERT_MAX_SHARD_COUNT ({_ffi.CHEXPERT_MAX_SHARD_COUNT})")
+
+
+def _sharding(sharding) -> Sharding:
+    if not isinstance(sharding, Sharding):
+        raise TypeError(f"sharding must be a chexpert.Sharding, not {type(sharding).__name__}")
+    return sharding
 
 
 def _params(seed, epoch, shuffle, start, sharding) -> "_ffi.Params":
-    """The order keys of chexpert_shard_indices (made per epoch, not per batch)."""
-    return _ffi.Params({
+    """The order keys of chexpert_shard_indices (made per epoch, not per
+    batch), each checked (:mod:`chexpert._checks`) before the Params exist."""
+    sharding = _sharding(sharding)
+    values = {
         _ffi.CHEXPERT_KEY_SHUFFLE: 1 if shuffle else 0,
-        _ffi.CHEXPERT_KEY_SEED: _signed64(seed),
-        _ffi.CHEXPERT_KEY_EPOCH: _signed64(epoch),
-        _ffi.CHEXPERT_KEY_START: operator.index(start),
-        _ffi.CHEXPERT_KEY_RANK: operator.index(sharding.rank),
-        _ffi.CHEXPERT_KEY_WORLD: operator.index(sharding.world),
+        _ffi.CHEXPERT_KEY_SEED: _checks.as_int64_bits(_checks.seed(seed, "seed")),
+        _ffi.CHEXPERT_KEY_EPOCH: _checks.as_int64_bits(_checks.seed(epoch, "epoch")),
+        _ffi.CHEXPERT_KEY_START: _position(start, "start"),
+        _ffi.CHEXPERT_KEY_RANK: sharding.rank,
+        _ffi.CHEXPERT_KEY_WORLD: sharding.world,
         _ffi.CHEXPERT_KEY_REMAINDER: REMAINDERS[sharding.remainder],
-    })
+    }
+    return _ffi.Params(values)
 
 
-def _count(count) -> int:
-    if isinstance(count, bool):
-        raise TypeError("count must be an int, not bool")
-    return operator.index(count)
+def _count(count, name: str = "count") -> int:
+    """A number of examples to order: 0 ..= CHEXPERT_MAX_SHARD_COUNT (above:
+    ChexpertLimitError, as the library)."""
+    return _checks.integer(count, name, 0, _ffi.CHEXPERT_MAX_SHARD_COUNT, limit=True,
+                           what=f"0 ... CHEXPERT_MAX_SHARD_COUNT ({_ffi.CHEXPERT_MAX_SHARD_COUNT})")
 
 
 def _size(params, count: int) -> int:
@@ -108,9 +126,10 @@ def _size(params, count: int) -> int:
 
 def shard_size(count: int, *, start: int = 0, sharding: Sharding = Sharding()) -> int:
     """How many indices :func:`shard_indices` gives (the same for any seed and epoch)."""
+    count = _count(count)
     params = _params(0, 0, False, start, sharding)
     try:
-        return _size(params, _count(count))
+        return _size(params, count)
     finally:
         params.close()
 
@@ -128,6 +147,12 @@ def shard_indices(count: int, *, seed: int = 0, epoch: int = 0, shuffle: bool = 
     return out
 
 
+def batch_size_of(value, name: str = "batch_size") -> int:
+    """A batch size: 1 ..= CHEXPERT_MAX_SHARD_COUNT."""
+    return _checks.integer(value, name, 1, _checks.MAX_BATCH_SIZE,
+                           what=f"1 ... {_checks.MAX_BATCH_SIZE}")
+
+
 def position_after(start: int, consumed_per_rank: int, world: int, count: int) -> int:
     """The epoch position once every rank has consumed `consumed_per_rank`
     examples from `start` (capped at `count`: the epoch is done)."""
@@ -140,12 +165,15 @@ def epoch_batches(count: int, batch_size: int, *, seed: int, epoch: int, shuffle
     (positions int64 array into 0 ..< count, :class:`State` after the batch).
     The last batch may be short unless `drop_last`; the state after the last
     batch is the next epoch's start."""
+    batch_size = batch_size_of(batch_size)
     order = shard_indices(count, seed=seed, epoch=epoch, shuffle=shuffle, start=start, sharding=sharding)
+    seed, epoch, start = _checks.seed(seed), _checks.seed(epoch, "epoch"), _position(start, "start")
     stop = order.size // batch_size * batch_size if drop_last else order.size
     batches = []
     for first in range(0, stop, batch_size):
         consumed = min(first + batch_size, order.size)
-        state = (State(seed, epoch + 1, 0) if first + batch_size >= stop else
+        # The next epoch in uint64 arithmetic, as the library reads epochs.
+        state = (State(seed, (epoch + 1) % 2**64, 0) if first + batch_size >= stop else
                  State(seed, epoch, position_after(start, consumed, sharding.world, count)))
         batches.append((order[first:first + batch_size], state))
     return batches

@@ -2,14 +2,20 @@
 
 A :class:`Resize` turns its keyword arguments into a ``chexpert_params``
 (:class:`chexpert._ffi.Params`: the resize keys, and for a custom
-normalisation CHEXPERT_KEY_MEAN and _STD) at construction. Python checks only
-what it needs to build it (names it knows, integers, one count for mean and
-std); every other rule (sizes 1 ..= 65535, uint8 only without normalisation,
-...) is the library's, checked as each key is set and by
-``chexpert_resize_output_bytes`` at construction, so an invalid spec raises
+normalisation CHEXPERT_KEY_MEAN and _STD) at construction. Python checks what
+it needs to build it and what ctypes would otherwise pass wrong: names it
+knows, integers through :mod:`chexpert._checks` (sizes 1 ..= 65535, channels
+1 or 3; floats and bools are a TypeError, a value too wide for int64 a
+ChexpertOverflowError), one count for mean and std, each a finite float32,
+and a custom normalisation whose ``(v / 255 - mean) / std`` is finite for
+every v in 0 ..= 255 (a tiny std or a huge mean would give inf or NaN
+images). Every other rule (uint8 only without normalisation, ...) is the
+library's, checked as each key is set and by ``chexpert_resize_output_bytes``
+at construction, so an invalid spec raises
 :class:`~chexpert.errors.ChexpertArgumentError` (a ValueError,
 ``CHEXPERT_E_INVALID_ARGUMENT``) with the library's message. Custom mean and
-std against the channel count are checked by the library at the first read.
+std against the channel count are checked by the library at the first read
+(it also refuses statistics that cannot give finite outputs).
 Output sizes also come from that function: there is no second copy of the
 size arithmetic here.
 
@@ -20,12 +26,11 @@ on_error): a batch does not re-create them.
 
 from __future__ import annotations
 
-import operator
 from ctypes import byref, c_size_t
 
 import numpy as np
 
-from . import _ffi
+from . import _checks, _ffi
 
 __all__ = ["Resize", "LAYOUTS", "DTYPES", "FITS", "FILTERS", "NORMALIZATIONS", "DCTS"]
 
@@ -48,12 +53,64 @@ def _choice(kind: str, value, choices: dict) -> int:
     raise ValueError(f"{kind} must be one of {tuple(choices)}, not {value!r}")
 
 
+def _side(value, name: str) -> int:
+    return _checks.integer(value, name, 1, _ffi.CHEXPERT_MAX_SIDE,
+                           what=f"1 ... CHEXPERT_MAX_SIDE ({_ffi.CHEXPERT_MAX_SIDE})")
+
+
+#: The largest finite float32.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _stats(name: str, values) -> np.ndarray:
-    array = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
-    if array.ndim != 1:
+    """Per-channel mean or std as float32; ValueError for a finite value
+    that float32 cannot hold (1e39 would become inf). NaN, inf and a zero
+    std go on to the library, which refuses them naming the key."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
         raise ValueError(f"normalize {name} must be a sequence of floats (one per channel), "
-                         f"not of shape {array.shape}")
-    return array
+                         f"not {values!r}")
+    wide = np.asarray(values)
+    if wide.ndim != 1:
+        raise ValueError(f"normalize {name} must be a sequence of floats (one per channel), "
+                         f"not of shape {wide.shape}")
+    if wide.dtype.kind not in "iuf" or any(_is_bool(v) for v in values):
+        raise TypeError(f"normalize {name} must be real numbers, not {wide.dtype}")
+    wide = wide.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.isfinite(wide) & (np.abs(wide) > _FLOAT32_MAX))
+    if bad.size:
+        k = int(bad[0])
+        raise _ffi.binding_error(_ffi.CHEXPERT_E_INVALID_ARGUMENT,
+                                 f"normalize {name}[{k}] = {float(wide[k])!r} is outside float32 "
+                                 f"(a magnitude of at most {_FLOAT32_MAX!r})")
+    return np.ascontiguousarray(wide.astype(np.float32))
+
+
+def _is_bool(value) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _check_finite_outputs(mean: np.ndarray, std: np.ndarray) -> None:
+    """ValueError unless ``(v / 255 - mean) / std`` is finite for every v in
+    0 ..= 255, in float32 as the library computes it (``v * a + b`` with
+    ``a = 1 / (255 * std)``, ``b = -mean / std``) and in exact arithmetic.
+    The output is affine in v, so its ends (v = 0 and 255) bound it."""
+    with np.errstate(all="ignore"):
+        a = np.float32(1) / (np.float32(255) * std)
+        b = -mean / std
+        ends32 = [np.float32(0) * a + b, np.float32(255) * a + b]
+        exact = [(0.0 - mean.astype(np.float64)) / std.astype(np.float64),
+                 (1.0 - mean.astype(np.float64)) / std.astype(np.float64)]
+    for c in range(mean.size):
+        values = [a[c], b[c]] + [end[c] for end in ends32]
+        if (std[c] == 0 or not all(np.isfinite(v) for v in values)
+                or any(abs(float(end[c])) > _FLOAT32_MAX for end in exact)):
+            raise _ffi.binding_error(
+                _ffi.CHEXPERT_E_INVALID_ARGUMENT,
+                f"normalize mean[{c}] = {float(mean[c])!r} and std[{c}] = {float(std[c])!r} do not "
+                f"give finite float32 outputs: (v / 255 - mean) / std reaches "
+                f"{float(exact[0][c]) if std[c] else float('inf')!r} .. "
+                f"{float(exact[1][c]) if std[c] else float('inf')!r} for v in 0 ... 255")
 
 
 class Resize:
@@ -91,11 +148,16 @@ class Resize:
         if isinstance(size, (tuple, list)):
             if len(size) != 2:
                 raise ValueError(f"size must be an int or (height, width), not {size!r}")
-            height, width = (operator.index(v) for v in size)
+            height, width = (_side(v, name) for v, name in zip(
+                size, ("height (CHEXPERT_KEY_HEIGHT)", "width (CHEXPERT_KEY_WIDTH)")))
         else:
-            height = width = operator.index(size)
+            height = width = _side(size, "size (CHEXPERT_KEY_HEIGHT, _WIDTH)")
         self._height, self._width = height, width
-        self._channels = operator.index(channels)
+        self._channels = _checks.integer(channels, "channels (CHEXPERT_KEY_CHANNELS)", 1, 3,
+                                         what="1 or 3")
+        if self._channels == 2:
+            raise _ffi.binding_error(_ffi.CHEXPERT_E_INVALID_ARGUMENT,
+                                     "channels (CHEXPERT_KEY_CHANNELS) = 2 is outside 1 or 3")
         self._layout, self._dtype, self._fit, self._filter = layout, dtype, fit, filter
         values = {
             _ffi.CHEXPERT_KEY_HEIGHT: height,
@@ -126,6 +188,12 @@ class Resize:
         self._dct = dct
         self._values, self._floats = values, floats
         self._params = _ffi.Params(values, floats)   # each key checked by the library
+        if floats:
+            try:
+                _check_finite_outputs(mean, std)
+            except BaseException:
+                self._params.close()
+                raise
         self._cache = {}
         self.nbytes(1)  # the library validates the combination now (custom stats: at the read)
 
@@ -133,6 +201,7 @@ class Resize:
         """The chexpert_params of a batch call: the resize keys plus
         CHEXPERT_KEY_THREADS and, unless `on_error` is None (the Dataset's
         policy), CHEXPERT_KEY_ON_ERROR. Cached per (num_threads, on_error)."""
+        num_threads = _checks.thread_count(num_threads)
         key = (num_threads, on_error)
         params = self._cache.get(key)
         if params is None:
@@ -183,7 +252,7 @@ class Resize:
 
     def shape(self, count: int) -> tuple:
         """Shape of a batch of `count` images: (N, H, W, C) or (N, C, H, W)."""
-        count = operator.index(count)
+        count = _checks.integer(count, "count", 0, ctype=_checks.SIZE)
         if self._layout == "NHWC":
             return (count, self._height, self._width, self._channels)
         return (count, self._channels, self._height, self._width)
@@ -191,9 +260,7 @@ class Resize:
     def nbytes(self, count: int) -> int:
         """Bytes of a batch of `count` images (chexpert_resize_output_bytes)."""
         out = c_size_t()
-        count = operator.index(count)
-        if count < 0:
-            raise ValueError(f"count must be >= 0, not {count}")
+        count = _checks.integer(count, "count", 0, ctype=_checks.SIZE)
         _ffi.chexpert_resize_output_bytes(self._params, count, byref(out))
         return out.value
 

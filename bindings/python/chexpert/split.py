@@ -5,10 +5,12 @@ caller's validated ``out=``): no copies. Every batch method is one C call per
 kind of output (images, labels, views, ...), each written straight into the
 array it returns, and decodes on native threads with the GIL released.
 
-Indices are checked here before any C call: integers only (bool and float
+Indices are checked before any C call, by :mod:`chexpert._checks`: integers
+only (Python, numpy of any integer dtype, uint64 included; bool and float
 are a TypeError), inside the split or view (else
-:class:`~chexpert.errors.ChexpertIndexError`, an IndexError); negative
-indices count from the end, as for a Python sequence.
+:class:`~chexpert.errors.ChexpertIndexError`, an IndexError, also for values
+outside int64 that a cast would wrap); negative indices count from the end,
+as for a Python sequence; slices clamp as Python's.
 """
 
 from __future__ import annotations
@@ -19,12 +21,21 @@ from ctypes import byref, c_int32, c_int64, c_size_t, c_uint8
 
 import numpy as np
 
-from . import _buffers, _ffi
+from . import _buffers, _checks, _ffi
 from .vocabulary import PROJECTION_NAMES, SPLIT_NAMES
 
 __all__ = ["Split"]
 
 _NAME_GUESS = 128
+#: Pixel calls a read makes when files keep growing between a size query and
+#: the call that decodes them (each retry sizes the buffer for what it found).
+_READ_ATTEMPTS = 3
+
+
+def split_id_of(split) -> int:
+    """A chexpert_split value (0 train, 1 validation), checked."""
+    return _checks.integer(split, "split", 0, _ffi.CHEXPERT_NUM_SPLITS - 1, ctype=_checks.INT32,
+                           what=f"0 ... {_ffi.CHEXPERT_NUM_SPLITS - 1} (the chexpert_split ids)")
 
 
 class Split(collections.abc.Sequence):
@@ -36,18 +47,20 @@ class Split(collections.abc.Sequence):
 
     def __init__(self, dataset, split_id: int, *, _view=None):
         self._dataset = dataset
-        self._id = split_id
+        self._id = split_id_of(split_id)
         if _view is None:
             handle = dataset.handle()
             count, labels = c_int64(), c_int32()
-            _ffi.chexpert_split_size(handle, split_id, byref(count))
-            _ffi.chexpert_split_num_labels(handle, split_id, byref(labels))
+            _ffi.chexpert_split_size(handle, self._id, byref(count))
+            _ffi.chexpert_split_num_labels(handle, self._id, byref(labels))
             self._range = range(count.value)
+            self._size = count.value        # the whole split's, also for its views
             self._full = True
             self._num_labels = labels.value
             self._label_names = None
         else:
             parent, self._range = _view
+            self._size = parent._size
             self._full = False
             self._num_labels = parent._num_labels
             self._label_names = parent._label_names
@@ -94,40 +107,23 @@ class Split(collections.abc.Sequence):
 
     # -- index mapping ---------------------------------------------------
 
-    def _outside(self, label: str, value, position: int, count: int):
-        where = "split" if self._full else "this view of split"
-        resolved = "" if position == value else f" (position {position})"
-        return _ffi.binding_error(
-            _ffi.CHEXPERT_E_OUT_OF_RANGE,
-            f"{label} = {value}{resolved} is outside {where} {self.name!r} of {count} examples "
-            f"(valid: -{count} ... {count - 1})")
+    def _where(self) -> str:
+        return f"split {self.name!r}" if self._full else f"this view of split {self.name!r}"
 
     def base_index(self, index) -> int:
         """The split-wide index of position `index` of this split or view
         (negative counts from the end). TypeError for a bool or non-integer,
         ChexpertIndexError (IndexError) when out of range."""
-        position = _buffers.scalar_index(index)
-        count = len(self._range)
-        if position < 0:
-            position += count
-        if not 0 <= position < count:
-            raise self._outside("index", index, position, count)
-        return self._range[position]
+        return self._range[_checks.index(index, len(self._range), where=self._where())]
 
     def base_indices(self, indices) -> np.ndarray:
         """The split-wide indices (C-contiguous int64) of positions `indices`
-        of this split or view, checked as :meth:`base_index` does."""
-        positions = _buffers.index_array(indices)
-        count = len(self._range)
-        if positions.size:
-            positions = np.where(positions < 0, positions + count, positions)
-            bad = np.flatnonzero((positions < 0) | (positions >= count))
-            if bad.size:
-                first = int(bad[0])
-                raise self._outside(f"indices[{first}]", int(_buffers.index_array(indices)[first]),
-                                    int(positions[first]), count)
-            if not self._full:
-                positions = self._range.start + positions * self._range.step
+        of this split or view, checked as :meth:`base_index` does
+        (:func:`chexpert._checks.positions`: integer dtypes only, uint64
+        included; bool and float refused)."""
+        positions = _checks.positions(indices, len(self._range), where=self._where())
+        if positions.size and not self._full:
+            positions = self._range.start + positions * self._range.step
         return np.ascontiguousarray(positions, dtype=np.int64)
 
     def _all_or(self, indices) -> np.ndarray:
@@ -139,7 +135,8 @@ class Split(collections.abc.Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return Split(self._dataset, self._id, _view=(self, self._range[index]))
+            return Split(self._dataset, self._id,
+                         _view=(self, _checks.slice_of(index, self._range)))
         return self._example(self.base_index(index))
 
     def __iter__(self):
@@ -157,9 +154,21 @@ class Split(collections.abc.Sequence):
         handle = self._dataset.handle()
         height, width = c_int32(), c_int32()
         _ffi.chexpert_example_image(handle, self._id, base, None, 0, byref(height), byref(width))
-        image = _buffers.empty((height.value, width.value, 3), np.uint8)
-        _ffi.chexpert_example_image(handle, self._id, base, _buffers.pointer(image, c_uint8),
-                                    image.nbytes, None, None)
+        queried = (height.value, width.value)
+        for attempt in range(_READ_ATTEMPTS):
+            buffer = _buffers.empty(height.value * width.value * 3, np.uint8)
+            try:
+                # The shape the pixel call decoded is the one used: the file
+                # may have changed since the size query.
+                _ffi.chexpert_example_image(handle, self._id, base, _buffers.pointer(buffer, c_uint8),
+                                            buffer.nbytes, byref(height), byref(width))
+                break
+            except _ffi.ChexpertError as error:
+                if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
+                    raise
+                if attempt == _READ_ATTEMPTS - 1:
+                    raise self._changed([base], [queried], [(height.value, width.value)]) from error
+        image = buffer[: height.value * width.value * 3].reshape(height.value, width.value, 3)
         label = _buffers.empty(self._num_labels, np.int64)
         _ffi.chexpert_example_labels(handle, self._id, base, _buffers.pointer(label, c_int64),
                                      label.size)
@@ -167,6 +176,20 @@ class Split(collections.abc.Sequence):
         _ffi.chexpert_example_view(handle, self._id, base, byref(view))
         name = _buffers.read_string(_ffi.chexpert_example_name, handle, self._id, base)
         return {"image": image, "label": label, "image_view": np.int64(view.value), "name": name}
+
+    def _changed(self, bases, before, after) -> "_ffi.ChexpertError":
+        """ChexpertIOError: files that changed shape while a call read them."""
+        changed = [k for k, (b, a) in enumerate(zip(before, after)) if tuple(b) != tuple(a)]
+        if not changed:
+            return _ffi.binding_error(
+                _ffi.CHEXPERT_E_IO, "the images changed while they were read (their sizes kept "
+                                    "growing past the buffer sized for them); read them again")
+        names = self._names_at(np.ascontiguousarray([bases[k] for k in changed], dtype=np.int64))
+        details = ", ".join(
+            f"position {k} ({name.decode(errors='replace')}): {before[k][0]}x{before[k][1]} "
+            f"then {after[k][0]}x{after[k][1]}" for k, name in zip(changed, names))
+        return _ffi.binding_error(
+            _ffi.CHEXPERT_E_IO, f"{len(changed)} image file(s) changed while they were read: {details}")
 
     def read_batch(self, indices, num_threads: int = 0, out=None) -> dict:
         """Reads examples `indices` (TFDS's pixels), decoding on `num_threads` threads.
@@ -176,39 +199,52 @@ class Split(collections.abc.Sequence):
         shapes are equal (``out`` if given: C-contiguous, writeable uint8 of exactly
         that shape), else a list of (H, W, 3) arrays viewing one packed buffer.
         ``num_threads=0`` uses every CPU available to the process.
+
+        The shapes are those the pixel call decoded (each file is read once
+        by it); a size query before it only sizes the buffer. A file that
+        changes in between is read with its new shape (the buffer is
+        resized if it grew), or, into ``out=`` whose shape no longer fits,
+        raises ChexpertIOError naming it.
         """
         bases = self.base_indices(indices)
-        params = _ffi.threads_params(_buffers.thread_count(num_threads))
+        params = _ffi.threads_params(_checks.thread_count(num_threads))
         handle = self._dataset.handle()
         count = bases.size
         shapes = _buffers.empty((count, 2), np.int32)
-        p_bases = _buffers.pointer(bases, c_int64)
-        # Size query: the JPEG headers only.
-        _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params, None, 0,
-                                   _buffers.pointer(shapes, c_int32))
-        uniform = bool(count) and bool((shapes == shapes[0]).all())
-        if uniform:
-            shape = (count, int(shapes[0, 0]), int(shapes[0, 1]), 3)
-        elif count == 0:  # any (0, H, W, 3) out= will do
-            shape = out.shape if isinstance(out, np.ndarray) and out.ndim == 4 else (0, 0, 0, 3)
-        else:
-            shape = None
+        p_bases, p_shapes = _buffers.pointer(bases, c_int64), _buffers.pointer(shapes, c_int32)
+        # Size query: the JPEG headers only; it sizes the buffer.
+        _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params, None, 0, p_shapes)
+        queried = shapes.copy()
         if out is not None:
+            shape = _uniform_shape(shapes, out)
             if shape is None:
                 raise ValueError("out= needs images of one shape; this batch has several")
             images = _checked_image_out(out, shape)
-        elif shape is not None:
-            images = _buffers.empty(shape, np.uint8)
+            try:
+                _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
+                                           _buffers.pointer(images, c_uint8), images.nbytes, p_shapes)
+            except _ffi.ChexpertError as error:
+                if error.code == _ffi.CHEXPERT_E_BUFFER_TOO_SMALL and not np.array_equal(shapes, queried):
+                    raise self._changed(bases, queried, shapes) from error
+                raise
+            if _uniform_shape(shapes, out) != shape:
+                raise self._changed(bases, queried, shapes)
         else:
-            sizes = shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64) * 3
-            images = _buffers.empty(int(sizes.sum()), np.uint8)
-        _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
-                                   _buffers.pointer(images, c_uint8), images.nbytes,
-                                   _buffers.pointer(shapes, c_int32))
-        if shape is None:
-            offsets = np.cumsum(sizes)[:-1]
-            images = [piece.reshape(int(h), int(w), 3)
-                      for piece, (h, w) in zip(np.split(images, offsets), shapes)]
+            for attempt in range(_READ_ATTEMPTS):
+                buffer = _buffers.empty(_packed_bytes(shapes), np.uint8)
+                try:
+                    _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
+                                               _buffers.pointer(buffer, c_uint8), buffer.nbytes,
+                                               p_shapes)
+                    break
+                except _ffi.ChexpertError as error:
+                    # Too small: a file grew since the query; `shapes` holds
+                    # what this call found, so the next buffer fits it.
+                    if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
+                        raise
+                    if attempt == _READ_ATTEMPTS - 1:
+                        raise self._changed(bases, queried, shapes) from error
+            images = _unpack(buffer, shapes)
         return {"image": images, "label": self._labels_at(bases),
                 "image_view": self._views_at(bases), "name": self._names_at(bases)}
 
@@ -246,7 +282,7 @@ class Split(collections.abc.Sequence):
         if not isinstance(resize, Resize):
             raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
         bases = self.base_indices(indices)
-        params = resize.params(_buffers.thread_count(num_threads), on_error)
+        params = resize.params(_checks.thread_count(num_threads), on_error)
         images = _buffers.output(out, resize.shape(bases.size), resize.dtype)
         statuses = _buffers.empty(bases.size, np.int32)
         _ffi.chexpert_batch_resized(self._dataset.handle(), self._id,
@@ -323,8 +359,9 @@ class Split(collections.abc.Sequence):
         :class:`~chexpert.Targets`), computed by the library; into `out`, a
         (targets, masks) pair of arrays, if given."""
         from .targets import ResolvedTargets
+        bases = self._all_or(indices)           # checked before any call
         resolved = targets if isinstance(targets, ResolvedTargets) else targets.resolve(self)
-        return resolved.read(self._all_or(indices), out=out)
+        return resolved.read(bases, out=out)
 
     def verify(self, indices=None, *, num_threads: int = 0, chunk: int = 256,
                progress: bool = False):
@@ -334,6 +371,35 @@ class Split(collections.abc.Sequence):
         :class:`~chexpert.verify.VerifyReport` of what failed and why."""
         from .verify import verify
         return verify(self, indices, num_threads=num_threads, chunk=chunk, progress=progress)
+
+
+def _packed_bytes(shapes: np.ndarray) -> int:
+    """Bytes of images of `shapes` ((N, 2) heights and widths) packed back to back."""
+    return int((shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64) * 3).sum())
+
+
+def _uniform_shape(shapes: np.ndarray, out):
+    """(N, H, W, 3) when every shape is equal; for N = 0 `out`'s shape if it
+    is a 4-D array, else (0, 0, 0, 3); None when the shapes differ."""
+    count = shapes.shape[0]
+    if count == 0:
+        return tuple(out.shape) if isinstance(out, np.ndarray) and out.ndim == 4 else (0, 0, 0, 3)
+    if not (shapes == shapes[0]).all():
+        return None
+    return (count, int(shapes[0, 0]), int(shapes[0, 1]), 3)
+
+
+def _unpack(buffer: np.ndarray, shapes: np.ndarray):
+    """The images packed in `buffer` with the `shapes` the library decoded:
+    one (N, H, W, 3) view when all are equal, else a list of (H, W, 3) views."""
+    shape = _uniform_shape(shapes, None)
+    total = _packed_bytes(shapes)
+    if shape is not None:
+        return buffer[:total].reshape(shape)
+    sizes = shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64) * 3
+    offsets = np.cumsum(sizes)[:-1]
+    return [piece.reshape(int(h), int(w), 3)
+            for piece, (h, w) in zip(np.split(buffer[:total], offsets), shapes)]
 
 
 def _checked_image_out(out, shape: tuple) -> np.ndarray:

@@ -16,7 +16,7 @@ from ctypes import byref, c_float, c_int32, c_int64, c_size_t, c_uint32
 
 import numpy as np
 
-from . import _buffers, _ffi
+from . import _buffers, _checks, _ffi
 
 __all__ = ["Targets", "UNCERTAIN_POLICIES", "BLANK_POLICIES", "PRESETS"]
 
@@ -167,7 +167,10 @@ class ResolvedTargets:
         """(targets, masks), float32 (N, K), of checked split-wide indices
         `bases` (:meth:`chexpert.Split.base_indices`); into `out`, a
         (targets, masks) pair of arrays, if given."""
-        bases = np.ascontiguousarray(bases, dtype=np.int64)
+        # Checked (chexpert._checks): a cast would wrap 2**64 + 5 to 5 and
+        # truncate 1.7 to 1. Split-wide indices: no negative ones.
+        bases = _checks.positions(bases, self.split._size, name="bases", negative=False,
+                                  where=f"split {self.split.name!r}")
         shape = (bases.size, len(self))
         if out is None:
             targets, masks = _buffers.empty(shape, np.float32), _buffers.empty(shape, np.float32)

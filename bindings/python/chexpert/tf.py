@@ -18,12 +18,12 @@ every pass over the dataset, and shard by a ``tf.distribute.InputContext``
 from __future__ import annotations
 
 import itertools
-import operator
 
 import numpy as np
 import tensorflow as tf
 
-from .order import Sharding, State, epoch_batches
+from . import _checks
+from .order import Sharding, State, batch_size_of, epoch_batches
 from .resize import Resize
 from .split import Split
 from .targets import Targets
@@ -49,7 +49,7 @@ class _Epochs:
         self.counter = itertools.count(first)
 
     def next(self) -> tuple:
-        epoch = next(self.counter)
+        epoch = next(self.counter) % 2**64       # uint64, as the library's epochs
         return epoch, (self.start[1] if epoch == self.start[0] else 0)
 
 
@@ -60,8 +60,10 @@ def tfds_dataset(split, *, as_supervised: bool = False, shuffle: bool = False, s
     unless `shuffle`). `remainder` defaults to ``"uneven"``: with an
     `input_context`, every example is read exactly once per pass."""
     state = _check(split, state)
+    read_size = batch_size_of(read_size, "read_size")
+    num_threads = _checks.thread_count(num_threads)
     sharding = Sharding.from_input_context(input_context, remainder)
-    epochs = _Epochs(operator.index(seed), state)
+    epochs = _Epochs(_checks.seed(seed), state)
 
     def generate():
         epoch, start = epochs.next()
@@ -122,10 +124,13 @@ def batches(split, batch_size: int, resize, *, targets=None, as_supervised: bool
         raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
     if targets is not None and not isinstance(targets, Targets):
         raise TypeError(f"targets must be a chexpert.Targets, not {type(targets).__name__}")
-    resolved = None if targets is None else targets.resolve(split)
+    batch_size = batch_size_of(batch_size)
+    num_threads = _checks.thread_count(num_threads)
+    prefetch = _checks.integer(prefetch, "prefetch", -1, _checks.MAX_PREFETCH,
+                               what=f"-1 (tf.data.AUTOTUNE) ... {_checks.MAX_PREFETCH}")
+    epochs = _Epochs(_checks.seed(seed), state)
     sharding = Sharding.from_input_context(input_context, remainder)
-    epochs = _Epochs(operator.index(seed), state)
-    batch_size = operator.index(batch_size)
+    resolved = None if targets is None else targets.resolve(split)
 
     def generate():
         epoch, start = epochs.next()

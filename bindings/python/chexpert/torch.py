@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
-import operator
 
 import numpy as np
 import torch
 import torch.utils.data
 
-from .order import Sharding, State, epoch_batches, shard_indices, shard_size
+from . import _checks
+from .order import Sharding, State, batch_size_of, epoch_batches, shard_indices, shard_size
 from .resize import Resize
 from .split import Split
 from .targets import Targets
@@ -54,7 +54,7 @@ def _sharding(rank, world, remainder: str) -> Sharding:
         return Sharding.from_torch(remainder)
     if rank is None or world is None:
         raise ValueError("give both rank and world (or neither, for torch.distributed's)")
-    return Sharding(operator.index(rank), operator.index(world), remainder)
+    return Sharding(rank, world, remainder)
 
 
 class ChexpertDataset(torch.utils.data.Dataset):
@@ -74,8 +74,8 @@ class ChexpertDataset(torch.utils.data.Dataset):
         if resize is not None and not isinstance(resize, Resize):
             raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
         self.resize = resize
+        self.num_threads = _checks.thread_count(num_threads)
         self.targets = _resolve(split, targets)
-        self.num_threads = operator.index(num_threads)
 
     def __len__(self) -> int:
         return len(self.split)
@@ -85,7 +85,7 @@ class ChexpertDataset(torch.utils.data.Dataset):
 
     def __getitems__(self, indices) -> list:
         """The items of `indices`, read with one batched library call."""
-        positions = np.asarray(indices).reshape(-1)
+        positions = _checks.index_array(indices)
         if self.resize is None:
             batch = self.split.read_batch(positions, num_threads=self.num_threads)
             images = [torch.from_numpy(image) for image in batch["image"]]
@@ -126,7 +126,7 @@ class EpochSampler(torch.utils.data.Sampler):
                  drop_last: bool = False, *, remainder=None, state=None):
         self.count = len(dataset)
         self.shuffle = bool(shuffle)
-        self.seed = operator.index(seed)
+        self.seed = _checks.seed(seed)
         remainder = remainder or ("drop" if drop_last else "pad")
         self.sharding = _sharding(rank, num_replicas, remainder)
         self.num_replicas, self.rank = self.sharding.world, self.sharding.rank
@@ -138,7 +138,7 @@ class EpochSampler(torch.utils.data.Sampler):
             self.load_state_dict(state)
 
     def set_epoch(self, epoch: int) -> None:
-        self.epoch = operator.index(epoch)
+        self.epoch = _checks.seed(epoch, "epoch")
 
     def load_state_dict(self, state) -> None:
         state = state if isinstance(state, State) else State.from_dict(state)
@@ -147,7 +147,9 @@ class EpochSampler(torch.utils.data.Sampler):
     def state_after(self, batches: int, batch_size: int) -> dict:
         """The state to resume from once every rank has consumed `batches`
         batches of `batch_size` of the current (last started) epoch."""
-        epoch = self.epoch - 1
+        batches = _checks.integer(batches, "batches", 0, ctype=_checks.SIZE)
+        batch_size = batch_size_of(batch_size)
+        epoch = (self.epoch - 1) % 2**64
         consumed = min(batches * batch_size, self._last_size)
         if consumed >= self._last_size:
             return State(self.seed, epoch + 1, 0).as_dict()
@@ -156,7 +158,7 @@ class EpochSampler(torch.utils.data.Sampler):
 
     def __iter__(self):
         epoch, start = self.epoch, self.start
-        self.epoch, self.start = epoch + 1, 0
+        self.epoch, self.start = (epoch + 1) % 2**64, 0      # uint64, as the library's epochs
         order = shard_indices(self.count, seed=self.seed, epoch=epoch, shuffle=self.shuffle,
                               start=start, sharding=self.sharding)
         self._last_start, self._last_size = start, order.size
@@ -202,10 +204,12 @@ class _PassCounter:
         counter.started = started
         return counter
 
+    # The shared array holds int64: epochs (uint64) are stored as their bits.
+
     def reset(self, epoch: int) -> None:
-        """The next pass is epoch `epoch`."""
+        """The next pass is epoch `epoch` (checked by the caller)."""
         with self.lock:
-            self.values[:] = [epoch - 1, 0, 0, 0]
+            self.values[:] = [_checks.as_int64_bits((epoch - 1) % 2**64), 0, 0, 0]
 
     def next_epoch(self, info) -> int:
         seed = -1 if info is None else info.seed - info.id
@@ -213,9 +217,10 @@ class _PassCounter:
         with self.lock:
             values = self.values
             if values[3] and values[1] == seed and values[2] == started:
-                return values[0]
-            values[:] = [values[0] + 1, seed, started, 1]
-            return values[0]
+                return values[0] % 2**64
+            epoch = (values[0] + 1) % 2**64
+            values[:] = [_checks.as_int64_bits(epoch), seed, started, 1]
+            return epoch
 
 
 class ChexpertBatches(torch.utils.data.IterableDataset):
@@ -247,14 +252,14 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
         self.split = _check_split(split)
         if not isinstance(resize, Resize):
             raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
-        self.batch_size = operator.index(batch_size)
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, not {batch_size}")
+        self.batch_size = batch_size_of(batch_size)
         self.resize = resize
-        self.targets = _resolve(split, targets)
-        self.shuffle, self.seed, self.drop_last = bool(shuffle), operator.index(seed), bool(drop_last)
+        self.shuffle, self.seed, self.drop_last = bool(shuffle), _checks.seed(seed), bool(drop_last)
         self.sharding = _sharding(rank, world, remainder)
-        self.num_threads = operator.index(num_threads)
+        self.num_threads = _checks.thread_count(num_threads)
+        if state is not None:
+            state = state if isinstance(state, State) else State.from_dict(state)
+        self.targets = _resolve(split, targets)
         self.on_error = on_error
         self._counter = _PassCounter()
         self._start = (0, 0)          # (epoch, position) the resumed epoch starts at
@@ -264,7 +269,7 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
 
     def set_epoch(self, epoch: int) -> None:
         """The epoch of the next pass; later passes count up from it."""
-        self._counter.reset(operator.index(epoch))
+        self._counter.reset(_checks.seed(epoch, "epoch"))
 
     def load_state_dict(self, state) -> None:
         state = state if isinstance(state, State) else State.from_dict(state)

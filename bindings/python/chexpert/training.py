@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from . import _buffers, _ffi
+from . import _checks, _ffi
 
 __all__ = ["read_training_batch", "ON_ERROR_POLICIES"]
 
@@ -62,8 +62,9 @@ def read_training_batch(split, indices, resize, *, targets=None, num_threads: in
     if on_error not in ON_ERROR_POLICIES:
         raise ValueError(f"on_error must be one of {ON_ERROR_POLICIES}, not {on_error!r}")
     out = out or {}
-    positions = _buffers.index_array(indices)
-    bases = split.base_indices(positions)           # checked once, before any read
+    num_threads = _checks.thread_count(num_threads)
+    positions = _checks.index_array(indices)
+    bases = split.base_indices(positions)           # checked once, before any call
     resolved = None
     if targets is not None:
         from .targets import ResolvedTargets, Targets

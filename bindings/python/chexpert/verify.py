@@ -13,13 +13,15 @@ from ctypes import c_char, c_int32, c_int64
 
 import numpy as np
 
-from . import _buffers, _ffi, _progress
+from . import _buffers, _checks, _ffi, _progress
 
-__all__ = ["verify", "VerifyFailure", "VerifyReport", "MESSAGE_STRIDE"]
+__all__ = ["verify", "VerifyFailure", "VerifyReport", "MESSAGE_STRIDE", "MAX_CHUNK"]
 
 #: Bytes per example for the library's messages (cut at a UTF-8 boundary to
 #: fit): room for a PATH_MAX (4096-byte) path and the text around it.
 MESSAGE_STRIDE = 8192
+#: Largest `chunk` (examples per library call).
+MAX_CHUNK = 1 << 20
 
 
 class VerifyFailure(collections.namedtuple("VerifyFailure", "index name status message")):
@@ -54,12 +56,11 @@ def verify(split, indices=None, *, num_threads: int = 0, chunk: int = 256,
     """Reads and fully decodes every example of `indices` of `split` (default:
     all of it), `chunk` per library call on `num_threads` threads, with a tqdm
     bar if `progress`; returns what failed and why."""
-    positions = np.arange(len(split), dtype=np.int64) if indices is None else _buffers.index_array(indices)
+    chunk = _checks.integer(chunk, "chunk", 1, MAX_CHUNK)
+    threads = _checks.thread_count(num_threads)
+    positions = np.arange(len(split), dtype=np.int64) if indices is None else _checks.index_array(indices)
     bases = split.base_indices(positions)
-    chunk = _buffers.scalar_index(chunk)
-    if chunk < 1:
-        raise ValueError(f"chunk must be >= 1, not {chunk}")
-    params = _ffi.threads_params(_buffers.thread_count(num_threads))
+    params = _ffi.threads_params(threads)
     statuses = _buffers.empty(bases.size, np.int32)
     messages = _buffers.empty((min(chunk, bases.size), MESSAGE_STRIDE), np.uint8)
     texts = {}

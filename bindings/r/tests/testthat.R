@@ -1,0 +1,4 @@
+library(testthat)
+library(chexpert)
+
+test_check("chexpert")
