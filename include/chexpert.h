@@ -66,9 +66,11 @@
  *   on the same handle. A call copies the options and parameters it uses at
  *   its start; changes made meanwhile apply to later calls. Threads are
  *   started only inside the calls that read CHEXPERT_KEY_THREADS, and have
- *   ended when the call returns (no thread pool, no Dispatch: safe across
- *   fork()). Closing a handle while calls run on it is allowed: they finish
- *   normally, later calls get CHEXPERT_E_CLOSED.
+ *   ended when the call returns (no thread pool, no Dispatch). fork(): the
+ *   library registers pthread_atfork handlers, so a process may fork while
+ *   other threads are inside calls, and the child may use inherited handles
+ *   and open new ones. Closing a handle while calls run on it is allowed:
+ *   they finish normally, later calls get CHEXPERT_E_CLOSED.
  *
  * Evolution: values of constants never change, and new status codes, keys,
  *   values and functions are only appended. A changed signature would be a

@@ -87,7 +87,9 @@ for target in "${targets[@]}"; do
     # -rss_limit_mb: the library's own limits keep a run far below it.
     "$scratch/debug/fuzz-$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
         -artifact_prefix="$artifacts" -print_final_stats=1 "${dict[@]}" "$corpus" > "$log" 2>&1 || status=$?
-    summary="$(grep -E '^#[0-9]+.*DONE|^Done [0-9]+ runs' "$log" | tr '\n' ' ')"
+    # A crashed run has no DONE line: the grep finds nothing, which must not
+    # end the script (set -e) before the failure is reported below.
+    summary="$(grep -E '^#[0-9]+.*DONE|^Done [0-9]+ runs' "$log" | tr '\n' ' ' || true)"
     echo "$(date -u +%FT%TZ) fuzz-$target ${seconds}s status=$status $summary" | tee -a .fuzz/log
     if ((status)); then
         echo "fuzz: fuzz-$target failed; see $log and $artifacts" >&2
