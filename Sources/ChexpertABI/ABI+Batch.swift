@@ -10,8 +10,9 @@ public func chexpert_batch_images(_ ds: OpaquePointer?, _ split: CInt,
         let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
         let values = try ParamSet.values(params)
         let output = try optionalBuffer(out, capacityBytes, "out")
-        // count <= SSIZE_MAX / 8 (the caller's indices exist), so 2 * count does not overflow.
-        let shapes = outShapes.map { UnsafeMutableBufferPointer(start: $0, count: 2 * indices.count) }
+        let (shapeCount, overflow) = indices.count.multipliedReportingOverflow(by: 2)
+        guard !overflow else { throw ChexpertError(.invalidArgument, "count = \(indices.count) is too large for out_shapes (2 * count)") }
+        let shapes = outShapes.map { UnsafeMutableBufferPointer(start: $0, count: shapeCount) }
         try dataset.batchImages(split: split, indices: indices, dct: try values.dct(), threads: values.threads,
                                 out: output, shapes: shapes)
     }

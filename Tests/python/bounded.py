@@ -110,6 +110,8 @@ def run_bounded(function, seconds: float, *, label: str = "the call") -> float:
     if payload["outcome"] == "raised" and payload.get("pytest"):
         import pytest
         kind, message = payload["pytest"]
+        # Not a skip of its own: the test body, run in the bounded child, decided to skip (or
+        # xfail); the parent re-raises that outcome so pytest reports what the body reported.
         if kind == "Skipped":
             pytest.skip(message)
         if kind == "XFailed":

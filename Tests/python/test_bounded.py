@@ -44,6 +44,7 @@ def test_failures_in_the_child_are_raised_in_the_parent():
 
 
 def test_pytest_outcomes_in_the_child_are_the_parents():
+    # Tests that bounded() forwards a skip raised in the child; nothing is skipped here.
     with pytest.raises(pytest.skip.Exception, match="no such device"):
         run_bounded(lambda: pytest.skip("no such device"), 10.0)
     with pytest.raises(pytest.fail.Exception, match="given up"):
