@@ -29,8 +29,11 @@ let package = Package(
         // The header's limit macros as typed C constants (Swift mis-imports some).
         .target(name: "CChexpertLimits", dependencies: ["CChexpertABI"], path: "Sources/CChexpertLimits"),
         // Glibc calls that need _GNU_SOURCE (CPU affinity).
-        .target(name: "CSystem", path: "Sources/CSystem"),
-        .target(name: "ChexpertCore", dependencies: ["CTurboJPEG", "CSystem"]),
+        .target(name: "CSystem", path: "Sources/CSystem", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // The float32 resampling kernel (CHEXPERT_RESAMPLE_FAST): vector-extension C, SSE2 and AVX2 builds
+        // chosen at run time, -O3 (loops over lanes fully unrolled).
+        .target(name: "CResample", path: "Sources/CResample", cSettings: [.unsafeFlags(["-O3", "-gdwarf-4"])]),
+        .target(name: "ChexpertCore", dependencies: ["CTurboJPEG", "CSystem", "CResample"]),
         .target(name: "ChexpertABI", dependencies: ["ChexpertCore", "CChexpertABI", "CChexpertLimits"]),
         .target(
             name: "ChexpertSharedLib", dependencies: ["ChexpertABI"],

@@ -16,6 +16,8 @@ typedef struct {
     const char *list;    /* --list FILE: one path (ceiling) or train index (libchexpert_batch) per line */
     const char *mode;    /* --mode resize|decode (ceiling also: grey) */
     const char *filter;  /* --filter area|bilinear */
+    const char *resample; /* --resample fast|exact: float32 SIMD, or Pillow's double precision */
+    const char *layout;  /* --layout nchw|nhwc (output A) */
     int threads;         /* --threads T */
     int size;            /* --size N (output A is N x N x 3) */
     int batch;           /* --batch N (libchexpert_batch) */
@@ -23,11 +25,11 @@ typedef struct {
     long warmup;         /* --warmup N: files of the untimed first pass */
 } bench_options;
 
-/* Parses argv into `o` (defaults: mode resize, filter bilinear, 1 thread, size 224, batch 64, all files,
- * warm-up 256). Returns 0, or 2 after printing `usage` for an unknown option or a missing value. */
+/* Parses argv into `o` (defaults: mode resize, filter bilinear, resample fast, layout nchw, 1 thread, size 224,
+ * batch 64, all files, warm-up 256). Returns 0, or 2 after printing `usage` for an unknown option or a missing value. */
 static int bench_parse(int argc, char **argv, const char *usage, bench_options *o) {
-    *o = (bench_options){.mode = "resize", .filter = "bilinear", .threads = 1, .size = 224, .batch = 64,
-                         .count = -1, .warmup = 256};
+    *o = (bench_options){.mode = "resize", .filter = "bilinear", .resample = "fast", .layout = "nchw",
+                         .threads = 1, .size = 224, .batch = 64, .count = -1, .warmup = 256};
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL) goto bad;
@@ -35,6 +37,8 @@ static int bench_parse(int argc, char **argv, const char *usage, bench_options *
         else if (!strcmp(a, "--list") || !strcmp(a, "--indices")) o->list = v;
         else if (!strcmp(a, "--mode")) o->mode = v;
         else if (!strcmp(a, "--filter")) o->filter = v;
+        else if (!strcmp(a, "--resample")) o->resample = v;
+        else if (!strcmp(a, "--layout")) o->layout = v;
         else if (!strcmp(a, "--threads")) o->threads = atoi(v);
         else if (!strcmp(a, "--size")) o->size = atoi(v);
         else if (!strcmp(a, "--batch")) o->batch = atoi(v);

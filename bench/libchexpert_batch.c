@@ -2,13 +2,14 @@
  * bench/libchexpert_batch.c: libchexpert's batch calls from C, on the same files as bench/ceiling.c.
  *
  *   resize mode (output A): chexpert_batch_resized() per batch of --batch indices (default 64) into one reused
- *       caller buffer: 224 x 224 x 3 float32 NHWC, COVER, --filter (default bilinear), ImageNet, DCT FAST, all in
- *       one chexpert_params set; labels and views into reused buffers too (chexpert_batch_labels, _views).
+ *       caller buffer: 224 x 224 x 3 float32 NCHW (--layout nhwc: NHWC), COVER, --filter (default bilinear),
+ *       ImageNet, DCT FAST, --resample (default fast: CHEXPERT_RESAMPLE_FAST), all in one chexpert_params set; labels and views into reused buffers too (chexpert_batch_labels, _views).
  *   decode mode (output B, the raw TFDS image): per batch chexpert_batch_images() (uint8 H x W x 3 packed, the
  *       shapes) into one reused buffer sized for the largest batch, then chexpert_batch_labels() and _views().
  *
  * Usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] [--threads T] [--size 224]
- *                          [--filter area|bilinear] [--count N] [--warmup N] [--batch 64]
+ *                          [--filter area|bilinear] [--resample fast|exact] [--layout nchw|nhwc] [--count N]
+ *                          [--warmup N] [--batch 64]
  * FILE: one train-split index per line. The first --count (default all) are timed after a warm-up pass over the
  * first --warmup (default 256). Prints one JSON line like bench/ceiling.c. Exit 0 ok, 1 failure, 2 bad usage.
  */
@@ -62,15 +63,16 @@ static int run(bench_t *b, const int64_t *indices, size_t count) {
 }
 
 static const char USAGE[] = "usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] "
-                            "[--threads T] [--size N] [--filter area|bilinear] [--count N] [--warmup N] "
-                            "[--batch N]\n";
+                            "[--threads T] [--size N] [--filter area|bilinear] [--resample fast|exact] "
+                            "[--layout nchw|nhwc] [--count N] [--warmup N] [--batch N]\n";
 
 int main(int argc, char **argv) {
     bench_options o;
     if (bench_parse(argc, argv, USAGE, &o) != 0) return 2;
     int decode = !strcmp(o.mode, "decode");
     if (o.root == NULL || o.list == NULL || (!decode && strcmp(o.mode, "resize")) || o.threads < 0 ||
-        o.size < 1 || o.batch < 1 || (strcmp(o.filter, "area") && strcmp(o.filter, "bilinear"))) {
+        o.size < 1 || o.batch < 1 || (strcmp(o.filter, "area") && strcmp(o.filter, "bilinear")) ||
+        (strcmp(o.resample, "fast") && strcmp(o.resample, "exact")) || (strcmp(o.layout, "nchw") && strcmp(o.layout, "nhwc"))) {
         fprintf(stderr, "%s", USAGE);
         return 2;
     }
@@ -117,7 +119,9 @@ int main(int argc, char **argv) {
     } else {
         const int64_t settings[][2] = {
             {CHEXPERT_KEY_HEIGHT, size}, {CHEXPERT_KEY_WIDTH, size}, {CHEXPERT_KEY_CHANNELS, 3},
-            {CHEXPERT_KEY_LAYOUT, CHEXPERT_LAYOUT_NHWC}, {CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_FLOAT32},
+            {CHEXPERT_KEY_LAYOUT, strcmp(o.layout, "nchw") ? CHEXPERT_LAYOUT_NHWC : CHEXPERT_LAYOUT_NCHW},
+            {CHEXPERT_KEY_DTYPE, CHEXPERT_DTYPE_FLOAT32},
+            {CHEXPERT_KEY_RESAMPLE, strcmp(o.resample, "fast") ? CHEXPERT_RESAMPLE_EXACT : CHEXPERT_RESAMPLE_FAST},
             {CHEXPERT_KEY_FIT, CHEXPERT_FIT_COVER},
             {CHEXPERT_KEY_FILTER, strcmp(o.filter, "area") ? CHEXPERT_FILTER_BILINEAR : CHEXPERT_FILTER_AREA},
             {CHEXPERT_KEY_NORMALIZE, CHEXPERT_NORMALIZE_IMAGENET}, {CHEXPERT_KEY_DCT, CHEXPERT_DCT_FAST}};

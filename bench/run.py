@@ -38,6 +38,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import peers  # noqa: E402 - bench/peers.py, the optional loader peers (imports nothing heavy at module level)
 BATCH = 64
 SIZE = 224
 MEAN = (0.485, 0.456, 0.406)
@@ -54,12 +56,18 @@ class Spec:
 
 
 SPECS = [
-    Spec("ceiling", "A", "c", "C ceiling: TurboJPEG grey FASTDCT + Pillow-BILINEAR resample (C loop)"),
+    Spec("ceiling", "A", "c", "C ceiling: TurboJPEG grey FASTDCT + vectorised float32 resample (Pillow-BILINEAR "
+         "coefficients) + normalise (C loop, -march=native)"),
     Spec("ceiling-decode", "A", "c", "diagnostic: the ceiling's decode alone (TurboJPEG grey FASTDCT, no resize)",
          note="not output A: shows the decode's share of the ceiling's time"),
     Spec("lib-c", "A", "c", "libchexpert chexpert_batch_resized from C"),
     Spec("lib-py", "A", "py", "libchexpert Split.read_batch_resized from Python"),
     Spec("lib-loader", "A", "py", "libchexpert chexpert.Loader (prefetch 2)"),
+    Spec("lib-cache", "A", "py", "libchexpert chexpert.Loader over a packed cache built at 224 x 224 (cover, "
+         "bilinear; uint8 grey planes, mmap)", note="a cache: JPEGs decoded once, at build (time in the log)"),
+    Spec("lib-aug", "A", "py", "libchexpert chexpert.Loader with native augmentation in the resize pass "
+         "(jfhealthcare preset: affine +-15 deg, translate 5%, scale 0.95-1.05, fill 128)",
+         note="augmented output: not the plain job"),
     Spec("torchvision", "A", "py", "Pillow RGB + torchvision Resize/CenterCrop/ToTensor/Normalize, DataLoader"),
     Spec("pillow-grey", "A", "py", "Pillow hand-tuned: convert('L'), resize(box), replicate+normalise in numpy, DataLoader"),
     Spec("simplejpeg", "A", "py", "simplejpeg grey fastdct + Pillow resize(box) + numpy, DataLoader"),
@@ -67,6 +75,15 @@ SPECS = [
     Spec("tf.data", "A", "py", "tf.data: read_file, decode_jpeg(3), resize(bilinear, antialias), crop, normalise"),
     Spec("xrv", "A", "py", "torchxrayvision CheX_Dataset + XRayCenterCrop + XRayResizer(224), DataLoader",
          note="its own output: 1 x 224 x 224 float32 in [-1024, 1024] (skimage resize)"),
+    # Optional loader peers (bench/peers.py; `bash bench/setup.sh --peers` installs them): "not installed" rows
+    # without them. Output N x 3 x 224 x 224 float32.
+    Spec("dali", "A", "py", "NVIDIA DALI CPU pipeline: decoders.image(GRAY, fast IDCT), resize(antialias, linear, "
+         "cover window), cat x3, crop_mirror_normalize"),
+    Spec("ffcv-jpeg", "A", "py", "FFCV Loader over a .beton of the original JPEG bytes: CenterCropRGBImageDecoder "
+         "(TurboJPEG fast DCT to RGB, OpenCV INTER_AREA), NormalizeImage, ToTorchImage",
+         note="cover crop on whole pixels and area filter, not bilinear"),
+    Spec("ffcv-raw", "A", "py", "FFCV Loader over a RAW .beton (decoded once, short side 224, uint8 RGB), same "
+         "pipeline", note="a cache: no JPEG decode per epoch"),
     Spec("ceiling", "B", "c", "C ceiling: TurboJPEG RGB FASTDCT decode (C loop)"),
     Spec("lib-c", "B", "c", "libchexpert chexpert_batch_shapes + chexpert_batch_read from C"),
     Spec("lib-py", "B", "py", "libchexpert Split.read_batch from Python"),
@@ -153,7 +170,11 @@ def _list_collate(batch):
 
 
 def build_py(name, output, threads, args, paths, indices):
-    if name in ("lib-py", "lib-loader"):
+    if name == "dali":
+        return peers.build_dali(threads, paths)
+    if name in ("ffcv-jpeg", "ffcv-raw"):
+        return peers.build_ffcv(name, threads, paths, args.workdir)
+    if name in ("lib-py", "lib-loader", "lib-cache", "lib-aug"):
         return _build_lib(name, output, threads, args, indices)
     if name == "tf.data":
         return _build_tf(output, threads, paths)
@@ -241,9 +262,24 @@ def _build_lib(name, output, threads, args, indices):
                 n += len(batch["label"])
             return n
         return one_pass
-    resize = chexpert.Resize(SIZE, channels=3, layout="NHWC", dtype="float32", fit="cover",
-                             filter="bilinear", normalize="imagenet", dct="fast")
-    if name == "lib-loader":
+    resize = chexpert.Resize(SIZE, channels=3, layout="NCHW", dtype="float32", fit="cover",
+                             filter="bilinear", normalize="imagenet", dct="fast", resample="fast")
+    if name == "lib-cache":
+        cache = os.path.join(args.workdir, "lib-cache-224.chxc")
+        if not os.path.exists(cache):
+            t0 = time.perf_counter()
+            ds.build_cache(cache + f".{os.getpid()}", height=SIZE, width=SIZE, fit="cover", filter="bilinear",
+                           num_threads=threads, dct="fast")
+            os.replace(cache + f".{os.getpid()}", cache)
+            print(f"lib-cache: built {cache} in {time.perf_counter() - t0:.1f} s "
+                  f"({os.path.getsize(cache) / max(1, len(ds['train']) + len(ds['validation'])) / 1024:.1f} KiB "
+                  f"per image)", file=sys.stderr)
+        ds.attach_cache(cache)
+    if name == "lib-aug":
+        resize = chexpert.Resize(SIZE, channels=3, layout="NCHW", dtype="float32", fit="cover", filter="bilinear",
+                                 normalize="imagenet", dct="fast", resample="fast",
+                                 augment=chexpert.Augment("jfhealthcare", seed=1))
+    if name in ("lib-loader", "lib-cache", "lib-aug"):
         loaders = {}
 
         def one_pass(count):
@@ -361,7 +397,7 @@ def worker_main(args):
     count = max(512, int(speed * args.pass_seconds) // BATCH * BATCH)
     count = min(count, len(paths))
     one_pass(count)  # one untimed pass over exactly the timed files
-    print(json.dumps({"ready": True, "count": count}), flush=True)
+    print(json.dumps({"ready": True, "count": count, "info": getattr(one_pass, "info", None)}), flush=True)
     for line in sys.stdin:
         if line.strip() != "run":
             break
@@ -472,12 +508,14 @@ class PyContender:
         self.spec, self.threads = spec, threads
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", spec.name, "--output", spec.output,
                "--threads", str(threads), "--root", args.root, "--list", list_path,
-               "--warmup", str(args.warmup), "--xrv-csv", args.xrv_csv, "--pass-seconds", str(args.pass_seconds)]
+               "--warmup", str(args.warmup), "--xrv-csv", args.xrv_csv, "--pass-seconds", str(args.pass_seconds),
+               "--workdir", args.workdir]
         self.log = open(os.path.join(args.workdir, f"{spec.output}-{spec.name}-{threads}.log"), "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
                                      text=True, env=env)
         line = self.proc.stdout.readline()
-        if not line or not json.loads(line).get("ready"):
+        self.ready = json.loads(line) if line.startswith("{") else {}
+        if not self.ready.get("ready"):
             self.proc.kill()
             raise RuntimeError(f"{spec.output}/{spec.name}/{threads} did not start; see {self.log.name}")
 
@@ -565,7 +603,7 @@ def orchestrate(args):
     os.environ["CHEXPERT_LIBRARY"] = args.library
 
     sampler = TreeSampler()
-    results = {"meta": {}, "runs": {}}
+    results = {"meta": {}, "runs": {}, "absent": {}, "info": {}}
     load = []
     start = time.time()
     busy0 = cpu_times()
@@ -573,19 +611,50 @@ def orchestrate(args):
     for output in outputs:
         specs = [s for s in SPECS if s.output == output and (not args.contenders or s.name in args.contenders)]
         contenders = []
+        optional = [s.name for s in specs if s.name in peers.REQUIRES]
+        for name in optional:
+            why = peers.missing(name)
+            if why:
+                print(f"  {output}/{name}: {why}", flush=True)
+                results["absent"][f"{output}|{name}"] = why
+        if any(f"{output}|{n}" not in results["absent"] for n in optional):
+            print("  checking the loader peers' output against libchexpert's", flush=True)
+            out = subprocess.run([sys.executable, os.path.join(HERE, "peers.py"), "--check", "--root", args.root,
+                                  "--workdir", args.workdir], env=env, capture_output=True, text=True)
+            last = out.stdout.strip().splitlines()[-1:] if out.returncode == 0 else []
+            results["peer_check"] = json.loads(last[0]) if last else {"error": out.stderr.strip()[-2000:]}
         for spec in specs:
+            if f"{output}|{spec.name}" in results["absent"]:
+                continue
             for threads in args.threads:
                 print(f"  starting {output}/{spec.name}/{threads}", flush=True)
                 if spec.kind == "c":
                     contenders.append(CContender(spec, threads, args, list_path, index_path))
-                else:
+                    continue
+                try:
                     contenders.append(PyContender(spec, threads, args, list_path, env))
+                except (RuntimeError, ValueError) as e:
+                    if spec.name not in optional:
+                        raise
+                    print(f"  {e}", flush=True)
+                    results["absent"][f"{output}|{spec.name}"] = str(e)
+                    continue
+                results["info"][f"{output}|{spec.name}|{threads}"] = contenders[-1].ready.get("info")
         try:
             for r in range(args.rounds):
                 order = contenders[r % len(contenders):] + contenders[:r % len(contenders)]
                 load.append(os.getloadavg()[0])
                 for c in order:
-                    res = c.run(sampler)
+                    if f"{output}|{c.spec.name}" in results["absent"]:
+                        continue
+                    try:
+                        res = c.run(sampler)
+                    except (RuntimeError, ValueError) as e:  # an optional peer that died: its row says so
+                        if c.spec.name not in optional:
+                            raise
+                        print(f"  {e}", flush=True)
+                        results["absent"][f"{output}|{c.spec.name}"] = str(e)
+                        continue
                     key = f"{output}|{c.spec.name}|{c.threads}"
                     results["runs"].setdefault(key, []).append(res)
                 print(f"  output {output} round {r + 1}/{args.rounds} done ({time.time() - start:.0f} s, "
@@ -661,6 +730,52 @@ def mib(v):
     return f"{v / 2**20:,.0f}"
 
 
+def loader_peer_notes(results):
+    """RESULTS.md lines on the optional loader peers: how they differ from the job, their pixel agreement with
+    libchexpert (bench/peers.py --check), the .beton sizes and build times."""
+    check = results.get("peer_check")
+    info = results.get("info", {})
+    absent = results.get("absent", {})
+    names = [n for n in peers.REQUIRES if any(k.startswith(f"A|{n}|") for k in results["runs"]) or f"A|{n}" in absent]
+    if not names:
+        return []
+    out = ["Same files, batch 64, output float32 N x 3 x 224 x 224 (DALI: CHW memory order; FFCV: its default "
+           "channels_last memory order, as the libchexpert rows write NHWC). DALI: `device_id=None` (CPU only), "
+           "`num_threads` = the thread count, `prefetch_queue_depth=2`, file bytes fed by `external_source` one "
+           "epoch at a time (nothing runs ahead between passes); grey decode, one resample of the grey plane, then "
+           "3 channels. FFCV: `Loader(num_workers` = the thread count, `os_cache=True`, sequential order, "
+           "`batches_ahead=3)`; its decoder has no grey mode (TurboJPEG decodes to RGB, OpenCV resizes 3 channels), "
+           "crops the centred square on whole pixels and resizes it with INTER_AREA (box averaging), not the "
+           "antialiased bilinear of the others; its JPEG .beton holds the source files' own bytes (FFCV's writer "
+           "would re-encode them as RGB JPEGs at quality 90), its RAW .beton the images decoded once with the short "
+           "side resized to 224 (Pillow BILINEAR), as uint8 RGB: a cache, compare it with libchexpert's packed "
+           "cache, not with the JPEG rows.", ""]
+    if check and "error" not in check:
+        out.append(f"Agreement with libchexpert's output (`Resize(224, channels=3, NCHW, float32, cover, bilinear, "
+                   f"imagenet)`, fast DCT) on the first {check['images']} timed images, in 8-bit grey levels "
+                   f"(|difference| x std x 255):")
+        out.append("")
+        out.append("| peer | mean | 99th percentile | max |")
+        out.append("|---|---:|---:|---:|")
+        for n in names:
+            c = check.get(n, {})
+            if "error" in c:
+                out.append(f"| {n} | {c['error']} | | |")
+            elif c:
+                out.append(f"| {n} | {c['mean_abs_levels']:.2f} | {c['p99_abs_levels']:.2f} | "
+                           f"{c['max_abs_levels']:.2f} |")
+        out.append("")
+    elif check:
+        out.append(f"The agreement check failed: {check['error']}")
+        out.append("")
+    for n in ("ffcv-jpeg", "ffcv-raw"):
+        i = next((v for k, v in info.items() if k.startswith(f"A|{n}|") and v), None)
+        if i:
+            out.append(f"- {n}: .beton written in {i['beton_build_seconds']:.1f} s (1 writer process), "
+                       f"{i['beton_bytes_per_image'] / 1024:.1f} KiB per image.")
+    return out
+
+
 def report(results, args):
     runs = results["runs"]
     meta = results["meta"]
@@ -692,7 +807,9 @@ def report(results, args):
     add("")
     for output, title in (("A", "Output A: 224 x 224 x 3 float32, ImageNet-normalised, cover fit"),
                           ("B", "Output B: the raw TFDS image (uint8 H x W x 3, full size)")):
-        names = [s for s in SPECS if s.output == output and any(k.startswith(f"{output}|{s.name}|") for k in stats)]
+        absent = results.get("absent", {})
+        names = [s for s in SPECS if s.output == output and (any(k.startswith(f"{output}|{s.name}|") for k in stats)
+                                                              or f"{output}|{s.name}" in absent)]
         if not names:
             continue
         add(f"## {title}")
@@ -710,7 +827,8 @@ def report(results, args):
         for s in names:
             per_pass = sorted({rs[0]["images"] for k, rs in runs.items() if k.startswith(f"{output}|{s.name}|")})
             row = (f"| **{s.name}**: {s.title}{' — ' + s.note if s.note else ''} "
-                   f"[{'/'.join(str(v) for v in per_pass)} img/pass] |")
+                   f"{'[' + '/'.join(str(v) for v in per_pass) + ' img/pass]' if per_pass else ''}"
+                   f"{' — **' + absent[f'{output}|{s.name}'] + '**' if f'{output}|{s.name}' in absent else ''} |")
             for t in args.threads:
                 key = f"{output}|{s.name}|{t}"
                 ceil_key = f"{output}|ceiling|{t}"
@@ -725,7 +843,8 @@ def report(results, args):
             add(row)
         add("")
         ours = [n for n in ("lib-loader", "lib-py", "lib-c") if any(k == f"{output}|{n}|{args.threads[-1]}" for k in stats)]
-        peers = [s.name for s in names if s.name not in ("lib-loader", "lib-py", "lib-c", "ceiling-decode")]
+        peers = [s.name for s in names if s.name not in ("lib-loader", "lib-py", "lib-c", "lib-cache", "lib-aug",
+                                                           "ceiling-decode")]
         if ours and peers:
             add(f"Ratios of libchexpert to each peer (output {output}, median / median at equal thread count):")
             add("")
@@ -775,6 +894,12 @@ def report(results, args):
         targets.append((f"Python overhead per batch of 64 < 2% of the batch's library time "
                         f"(median {us:.0f} µs per batch; value = fraction, worst thread count)", worst, 0.02,
                         "below"))
+    peer_lines = loader_peer_notes(results)
+    if peer_lines:
+        add("## Loader peers: DALI and FFCV (issue 13)")
+        add("")
+        lines.extend(peer_lines)
+        add("")
     add("## Notes")
     add("")
     add("- Same files, same page cache state, same batch size for everyone; libchexpert and the C programs use "

@@ -2,8 +2,9 @@
 # The benchmark in one command: setup (.venv-bench), data (chexpert-sample), build (library + C contenders), run.
 #   bash bench/run.sh [run.py options, e.g. --rounds 3 --count 1000 --only A --memory-epochs 0]
 # Environment: CHEXPERT_BENCH_DATA (default /tmp/chexpert-bench: ~1 GB of generated JPEGs, outside the repo),
-# CHEXPERT_BENCH_VENV (default <repo>/.venv-bench). Writes bench/RESULTS.md; raw JSON and logs go to
-# $CHEXPERT_BENCH_DATA/bench-work/.
+# CHEXPERT_BENCH_VENV (default <repo>/.venv-bench), CHEXPERT_BENCH_PEERS (default 1: also install the optional
+# loader peers DALI and FFCV, `bench/setup.sh --peers`; 0: skip them, their rows then say "not installed").
+# Writes bench/RESULTS.md; raw JSON and logs go to $CHEXPERT_BENCH_DATA/bench-work/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -16,6 +17,9 @@ work="$data/bench-work"
 sample_args="--train-patients 8300 --valid-patients 20 --seed 1 --progressive-fraction 0 --quality 94-97"
 
 bash "$here/setup.sh"
+if [[ "${CHEXPERT_BENCH_PEERS:-1}" != 0 ]]; then
+    bash "$here/setup.sh" --peers || echo "bench/run.sh: the loader peers did not install; their rows will say so"
+fi
 
 cd "$repo"
 echo "bench/run.sh: building the library and chexpert-sample (release, $scratch)"
@@ -34,7 +38,8 @@ fi
 
 mkdir -p "$work"
 bash "$repo/scripts/link-soname.sh" "$scratch/release/libchexpert.so" > /dev/null
-cc -O3 -Wall -Wextra -o "$work/ceiling" "$here/ceiling.c" -lturbojpeg -lpthread -lm
+# The ceiling is the machine's limit: built for this CPU (AVX2/AVX-512, FMA), unlike the portable library.
+cc -O3 -march=native -Wall -Wextra -o "$work/ceiling" "$here/ceiling.c" -lturbojpeg -lpthread -lm
 cc -O3 -Wall -Wextra -I"$repo/include" -o "$work/libchexpert_batch" "$here/libchexpert_batch.c" \
     -L"$scratch/release" -lchexpert -Wl,-rpath,"$scratch/release"
 

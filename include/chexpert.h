@@ -64,13 +64,21 @@
  *
  * Threads: every function may be called from any thread, concurrently, also
  *   on the same handle. A call copies the options and parameters it uses at
- *   its start; changes made meanwhile apply to later calls. Threads are
- *   started only inside the calls that read CHEXPERT_KEY_THREADS, and have
- *   ended when the call returns (no thread pool, no Dispatch). fork(): the
- *   library registers pthread_atfork handlers, so a process may fork while
- *   other threads are inside calls, and the child may use inherited handles
- *   and open new ones. Closing a handle while calls run on it is allowed:
- *   they finish normally, later calls get CHEXPERT_E_CLOSED.
+ *   its start; changes made meanwhile apply to later calls. The calls that
+ *   read CHEXPERT_KEY_THREADS (T) run on the calling thread and T - 1
+ *   threads of one process-wide pool (pthreads, no Dispatch): started at the
+ *   first such call, grown to the largest T - 1 asked for, shared by
+ *   concurrent calls, and all ended (joined) once no dataset handle is open
+ *   and no call runs; a call returns when its examples are done, and a pool
+ *   thread done early moves on to other calls' work. If a thread cannot be
+ *   started, the calling thread does its work. At exit() and dlclose() the
+ *   idle pool threads are joined; calls still running are not waited for.
+ *   fork(): the library registers pthread_atfork handlers, so a process may
+ *   fork while other threads are inside calls, and the child may use
+ *   inherited handles and open new ones; the child starts with an empty pool
+ *   of its own, the parent's keeps working. Closing a handle while calls run
+ *   on it is allowed: they finish normally, later calls get
+ *   CHEXPERT_E_CLOSED.
  *
  * Evolution: values of constants never change, and new status codes, keys,
  *   values and functions are only appended. A changed signature would be a
@@ -150,7 +158,12 @@ typedef enum chexpert_status {
     /** Memory could not be allocated. */
     CHEXPERT_E_NO_MEMORY = -11,
     /** A bug in libchexpert. Please report it with the message. */
-    CHEXPERT_E_INTERNAL = -12
+    CHEXPERT_E_INTERNAL = -12,
+    /** A packed cache cannot serve this dataset (docs/cache.md): not a
+     *  cache, another format version or byte order, truncated or corrupt,
+     *  or built from other sources (CSV contents, an image's size or time,
+     *  the selection, the splits). The message names what differs. */
+    CHEXPERT_E_STALE = -13
 } chexpert_status;
 
 /**
@@ -177,13 +190,21 @@ const char *chexpert_last_error(void);
 /* These values are data: they are written into caller arrays and match
  * TFDS's integers, so they are small and start at 0. */
 
-/** Splits, as in TFDS: `train` from train.csv, `validation` from valid.csv. */
+/** Splits. `train` from train.csv (or the label file CHEXPERT_KEY_LABELS
+ *  names) and `validation` from valid.csv, as in TFDS; `test`, the official
+ *  test set (500 studies, study-level labels of 5 radiologists), which TFDS
+ *  does not know, only where its files are present
+ *  (chexpert_dataset_has_split()). */
 typedef enum chexpert_split {
     CHEXPERT_SPLIT_TRAIN = 0,
-    CHEXPERT_SPLIT_VALIDATION = 1
+    CHEXPERT_SPLIT_VALIDATION = 1,
+    CHEXPERT_SPLIT_TEST = 2
 } chexpert_split;
-/** Number of splits; split ids are 0 ..< CHEXPERT_NUM_SPLITS. */
+/** Number of TFDS's splits, which every dataset has (train, validation). */
 #define CHEXPERT_NUM_SPLITS 2
+/** Number of split ids: 0 ..< CHEXPERT_NUM_SPLITS_ALL, the test split
+ *  included. */
+#define CHEXPERT_NUM_SPLITS_ALL 3
 
 /** Label classes (TFDS ClassLabel order). CSV cell -> class:
  *  "-1.0" -> UNCERTAIN, "1.0" -> POSITIVE, "0.0" -> NEGATIVE,
@@ -216,7 +237,71 @@ typedef enum chexpert_projection {
 } chexpert_projection;
 #define CHEXPERT_NUM_PROJECTIONS 4
 
-/** @return "train" or "validation"; NULL for any other value. */
+/** Patient sex, from the `Sex` cell (exact, case-sensitive: "Female",
+ *  "Male", "Unknown", ""; any other cell fails the open with CHEXPERT_E_CSV
+ *  naming file, line and column). BLANK also where the CSV has no `Sex`
+ *  column (the test set). */
+typedef enum chexpert_sex {
+    CHEXPERT_SEX_FEMALE = 0,
+    CHEXPERT_SEX_MALE = 1,
+    CHEXPERT_SEX_UNKNOWN = 2,
+    CHEXPERT_SEX_BLANK = 3
+} chexpert_sex;
+#define CHEXPERT_NUM_SEXES 4
+
+/** The CheXpert release a dataset folder holds, detected at open
+ *  (docs/releases.md). */
+typedef enum chexpert_release {
+    /** CheXpert-v1.0-small: TFDS's manual_dir (holding
+     *  `CheXpert-v1.0-small/`) or that folder itself. */
+    CHEXPERT_RELEASE_SMALL = 0,
+    /** The Kaggle copy of the small set, unzipped double-nested:
+     *  `CheXpert-v1.0-small/CheXpert-v1.0-small/train.csv`. */
+    CHEXPERT_RELEASE_SMALL_NESTED = 1,
+    /** The full-size CheXpert-v1.0 (`CheXpert-v1.0/` with train.csv,
+     *  valid.csv, train/ and valid/; about 2320 x 2828 px images). */
+    CHEXPERT_RELEASE_FULL = 2,
+    /** The Stanford AIMI download: label CSVs at its top,
+     *  `CheXpert-v1.0 batch 1 (validate & csv)/` with valid.csv and valid/,
+     *  the train patients spread over `CheXpert-v1.0 batch 2 (train 1)` ..
+     *  `batch 4 (train 3)`. */
+    CHEXPERT_RELEASE_AIMI = 3
+} chexpert_release;
+#define CHEXPERT_NUM_RELEASES 4
+
+/** Per-example fields of chexpert_batch_metadata(). Values are int64. */
+typedef enum chexpert_field {
+    /** NNNNN of the `patientNNNNN` path component; CHEXPERT_ID_MISSING if
+     *  the Path has none. */
+    CHEXPERT_FIELD_PATIENT = 0,
+    /** N of the `studyN` component after it; CHEXPERT_ID_MISSING if none. */
+    CHEXPERT_FIELD_STUDY = 1,
+    /** N of the file name's `viewN_` prefix; CHEXPERT_ID_MISSING if none. */
+    CHEXPERT_FIELD_VIEW_NUMBER = 2,
+    /** chexpert_sex. */
+    CHEXPERT_FIELD_SEX = 3,
+    /** Age in years (the `Age` cell, a decimal integer 0 ..= 150, optionally
+     *  followed by `.` and zeros: `68.0`; any other non-empty cell fails the
+     *  open with CHEXPERT_E_CSV naming file, line and column);
+     *  CHEXPERT_AGE_MISSING for a blank cell or no `Age` column. */
+    CHEXPERT_FIELD_AGE = 4,
+    /** chexpert_projection. */
+    CHEXPERT_FIELD_PROJECTION = 5,
+    /** chexpert_view (TFDS's `image_view`). */
+    CHEXPERT_FIELD_IMAGE_VIEW = 6,
+    /** The example's study ordinal in the split: 0 ..< the split's study
+     *  count (chexpert_split_study_count()), numbered in order of first
+     *  appearance, keyed by (patient, study); an example whose patient or
+     *  study is missing is a study of its own. */
+    CHEXPERT_FIELD_STUDY_INDEX = 7
+} chexpert_field;
+#define CHEXPERT_NUM_FIELDS 8
+/** CHEXPERT_FIELD_PATIENT, _STUDY or _VIEW_NUMBER that a Path does not give. */
+#define CHEXPERT_ID_MISSING (-1)
+/** CHEXPERT_FIELD_AGE of a blank `Age` cell or a CSV without one. */
+#define CHEXPERT_AGE_MISSING (-1)
+
+/** @return "train", "validation" or "test"; NULL for any other value. */
 const char *chexpert_split_name(int split);
 
 /** @return "uncertain", "positive", "negative" or "unmentioned" (TFDS's
@@ -229,6 +314,17 @@ const char *chexpert_view_name(int view);
 /** @return "ap", "pa", "other_frontal" or "lateral"; NULL for any other
  *          value. */
 const char *chexpert_projection_name(int projection);
+
+/** @return "female", "male", "unknown" or "blank"; NULL for any other value. */
+const char *chexpert_sex_name(int sex);
+
+/** @return "small", "small_nested", "full" or "aimi"; NULL for any other
+ *          value. */
+const char *chexpert_release_name(int release);
+
+/** @return "patient", "study", "view_number", "sex", "age", "projection",
+ *          "image_view" or "study_index"; NULL for any other value. */
+const char *chexpert_field_name(int field);
 
 /* ======================================================================== */
 /* Parameters                                                                */
@@ -350,8 +446,158 @@ typedef enum chexpert_key {
      *  library open any file the process can read. Read only by
      *  chexpert_dataset_open(); chexpert_dataset_set_option() refuses it
      *  (as CHEXPERT_KEY_SELECT); chexpert_dataset_get_option() reports it. */
-    CHEXPERT_KEY_CONFINE_PATHS = 27
+    CHEXPERT_KEY_CONFINE_PATHS = 27,
+    /** chexpert_labels: where the train split's labels come from. Read
+     *  only by chexpert_dataset_open() (refused by _set_option(), reported
+     *  by _get_option()); validation and test keep their radiologist
+     *  labels. Default CHEXPERT_LABELS_REPORTS. */
+    CHEXPERT_KEY_LABELS = 28,
+
+    /* --- resize, continued ---------------------------------------------- */
+    /** chexpert_decode_scale (chexpert_batch_resized()). Default
+     *  CHEXPERT_DECODE_SCALE_FULL. */
+    CHEXPERT_KEY_DECODE_SCALE = 29,
+
+    /* --- studies, patients, evaluation ---------------------------------- */
+    /** chexpert_aggregate: how a study's image scores combine
+     *  (chexpert_aggregate_scores(), chexpert_evaluate() at study level).
+     *  Default CHEXPERT_AGGREGATE_MAX, the competition's rule. */
+    CHEXPERT_KEY_AGGREGATE = 30,
+    /** chexpert_patient_split(): -1 (default) for none, or a label column
+     *  0 ..< chexpert_split_num_labels() whose positive share each part
+     *  keeps close to the split's. */
+    CHEXPERT_KEY_STRATIFY = 31,
+    /** chexpert_eval_level (chexpert_evaluate()). Default
+     *  CHEXPERT_EVAL_LEVEL_IMAGE. */
+    CHEXPERT_KEY_EVAL_LEVEL = 32,
+    /** Bootstrap resamples of chexpert_evaluate(): 0 (no intervals: NaN)
+     *  ..= CHEXPERT_MAX_BOOTSTRAP. Default 1000. Drawn with CHEXPERT_KEY_SEED. */
+    CHEXPERT_KEY_BOOTSTRAP = 33,
+    /** chexpert_eval_uncertain: what an uncertain ground-truth cell counts
+     *  as in chexpert_evaluate(). Default CHEXPERT_EVAL_UNCERTAIN_EXCLUDE. */
+    CHEXPERT_KEY_EVAL_UNCERTAIN = 34,
+
+    /* --- resize, continued ---------------------------------------------- */
+    /** chexpert_resample (chexpert_batch_resized()). Default
+     *  CHEXPERT_RESAMPLE_FAST. */
+    CHEXPERT_KEY_RESAMPLE = 35,
+
+    /* --- packed cache (chexpert_cache_build()) --------------------------- */
+    /** Short side S of the cached planes (1 ..= CHEXPERT_MAX_SIDE; the
+     *  aspect ratio kept, the long side rounded to nearest, antialiased
+     *  FILTER). Without it, HEIGHT and WIDTH give exact planes (with FIT
+     *  and FILTER). Giving both is CHEXPERT_E_INVALID_ARGUMENT. */
+    CHEXPERT_KEY_CACHE_SIDE = 36,
+
+    /* --- augmentation (chexpert_batch_resized()); docs/augmentation.md --- */
+    /** chexpert_augment: native augmentation in the resize's own pass,
+     *  drawn per example from (CHEXPERT_KEY_SEED, CHEXPERT_KEY_EPOCH, the
+     *  example's index). Default CHEXPERT_AUGMENT_NONE: the AUG_* keys are
+     *  ignored and the resize is untouched. */
+    CHEXPERT_KEY_AUGMENT = 40,
+    /* The AUG_* keys are float keys (chexpert_params_set_floats()); a range
+     * is {low, high} with low <= high, drawn uniformly; one value v, where
+     * allowed, means {-v, v} (or {max(0, 1 - v), 1 + v} for a factor). Each
+     * set key replaces the preset's value; unset keys keep the preset's
+     * (CUSTOM: the identity). Domains are checked when set. */
+    /** Random resized crop (torchvision RandomResizedCrop.get_params): the
+     *  area fraction, 2 values, 0 < low <= high <= 1. Unset: no crop. */
+    CHEXPERT_KEY_AUG_CROP_SCALE = 41,
+    /** The crop's aspect ratio (width / height), drawn log-uniformly: 2
+     *  values, 0 < low <= high <= 100. Default {3/4, 4/3}; used only with
+     *  CHEXPERT_KEY_AUG_CROP_SCALE. */
+    CHEXPERT_KEY_AUG_CROP_RATIO = 42,
+    /** Affine rotation in degrees (counter-clockwise), about the crop's
+     *  centre: 1 value v (0 ..= 360: {-v, v}) or 2 (-360 ..= 360). */
+    CHEXPERT_KEY_AUG_ROTATE = 43,
+    /** Affine translation: largest fraction of the crop's width and
+     *  height, 2 values 0 ..= 1; drawn in pixels, rounded half to even. */
+    CHEXPERT_KEY_AUG_TRANSLATE = 44,
+    /** Affine scale factor: 2 values, 0.1 ..= 10. */
+    CHEXPERT_KEY_AUG_SCALE = 45,
+    /** Affine shear in degrees: 1 value v (x shear {-v, v}), 2 (x shear
+     *  range) or 4 (x range, y range); every value -60 ..= 60. */
+    CHEXPERT_KEY_AUG_SHEAR = 46,
+    /** Value of the points the crop and the affine bring in from outside
+     *  the crop, before normalisation: 1 value 0 ..= 255. Default 0. */
+    CHEXPERT_KEY_AUG_FILL = 47,
+    /** Brightness factor (torchvision adjust_brightness): 1 value v
+     *  (0 ..= 10) or 2 (0 ..= 10). */
+    CHEXPERT_KEY_AUG_BRIGHTNESS = 48,
+    /** Contrast factor about the image's grey mean (torchvision
+     *  adjust_contrast): as BRIGHTNESS. */
+    CHEXPERT_KEY_AUG_CONTRAST = 49,
+    /** Gamma (torchvision adjust_gamma, gain 1): 2 values, 0.1 ..= 10. */
+    CHEXPERT_KEY_AUG_GAMMA = 50,
+    /** Horizontal flip probability: 1 value 0 ..= 1. Default 0 (anatomy is
+     *  not left-right symmetric). */
+    CHEXPERT_KEY_AUG_HFLIP = 51
 } chexpert_key;
+
+/** Label source of the train split (CHEXPERT_KEY_LABELS). Every label file
+ *  is read by header name; a file without the metadata columns (Sex, Age,
+ *  Frontal/Lateral, AP/PA) is joined to train.csv by `Path`, and a `Path` on
+ *  one side only fails the open with CHEXPERT_E_CSV naming both files. */
+typedef enum chexpert_labels {
+    /** train.csv's own labels (the CheXpert labeler on the reports): TFDS. */
+    CHEXPERT_LABELS_REPORTS = 0x1C00,
+    /** train_cheXbert.csv (the CheXbert labeler; AIMI download). */
+    CHEXPERT_LABELS_CHEXBERT = 0x1C01,
+    /** train_visualCheXbert.csv (VisualCheXbert, binary; AIMI download). */
+    CHEXPERT_LABELS_VISUALCHEXBERT = 0x1C02
+} chexpert_labels;
+
+/** JPEG decode size of a resized batch (CHEXPERT_KEY_DECODE_SCALE). */
+typedef enum chexpert_decode_scale {
+    /** Decode every image at full size, then resample (exact). */
+    CHEXPERT_DECODE_SCALE_FULL = 0x1D00,
+    /** Decode at the smallest TurboJPEG scaling factor (1/8 .. 1) whose
+     *  image still covers the output window at 1:1 or more (the fit computed
+     *  on the full-size image, its source window mapped onto the smaller
+     *  one), then resample: several times faster on full-size images, with
+     *  the pixel difference from FULL stated in docs/training.md (generated
+     *  full-size images to 224 x 224: mean absolute difference about 1 level,
+     *  single pixels at hard edges much more). Augmented batches decode at
+     *  full size. */
+    CHEXPERT_DECODE_SCALE_AUTO = 0x1D01
+} chexpert_decode_scale;
+
+/** How a study's image scores combine (CHEXPERT_KEY_AGGREGATE). */
+typedef enum chexpert_aggregate {
+    CHEXPERT_AGGREGATE_MAX = 0x1E00,   /**< the largest score (competition) */
+    CHEXPERT_AGGREGATE_MEAN = 0x1E01   /**< the arithmetic mean */
+} chexpert_aggregate;
+
+/** Unit of chexpert_evaluate() (CHEXPERT_KEY_EVAL_LEVEL). */
+typedef enum chexpert_eval_level {
+    /** One sample per example; the bootstrap resamples examples. */
+    CHEXPERT_EVAL_LEVEL_IMAGE = 0x2000,
+    /** One sample per study: scores aggregated (CHEXPERT_KEY_AGGREGATE),
+     *  the study positive if any of its images is; the bootstrap resamples
+     *  studies. */
+    CHEXPERT_EVAL_LEVEL_STUDY = 0x2001
+} chexpert_eval_level;
+
+/** What an uncertain ground-truth cell counts as in chexpert_evaluate()
+ *  (CHEXPERT_KEY_EVAL_UNCERTAIN). A blank cell counts as negative, as the
+ *  CheXpert authors treat it; validation and test have neither. */
+typedef enum chexpert_eval_uncertain {
+    /** The sample is left out of that observation's metrics. */
+    CHEXPERT_EVAL_UNCERTAIN_EXCLUDE = 0x2200,
+    CHEXPERT_EVAL_UNCERTAIN_POSITIVE = 0x2201,
+    CHEXPERT_EVAL_UNCERTAIN_NEGATIVE = 0x2202
+} chexpert_eval_uncertain;
+
+/** Resampling arithmetic of a resized batch (CHEXPERT_KEY_RESAMPLE). */
+typedef enum chexpert_resample {
+    /** float32, vectorised (SSE2 or AVX2, the same bits on every CPU):
+     *  |FAST - EXACT| <= 0.002 levels (of 0..255) before normalisation, so
+     *  uint8 output differs by at most 1 level and float32 output by at most
+     *  0.002 / (255 * std) plus one float32 rounding (docs/training.md). */
+    CHEXPERT_RESAMPLE_FAST = 0x2300,
+    /** Pillow's double-precision arithmetic, exactly. */
+    CHEXPERT_RESAMPLE_EXACT = 0x2301
+} chexpert_resample;
 
 /** Inverse-DCT method (CHEXPERT_KEY_DCT). FAST is libjpeg's JDCT_IFAST, the
  *  method TensorFlow's decode_jpeg (and so tfds.load("chexpert")) uses:
@@ -548,6 +794,10 @@ typedef enum chexpert_target_flag {
  *  that needs more gives that example CHEXPERT_E_LIMIT before anything is
  *  allocated. */
 #define CHEXPERT_MAX_SCRATCH_BYTES ((int64_t)1 << 30)
+/** Largest CHEXPERT_KEY_BOOTSTRAP. */
+#define CHEXPERT_MAX_BOOTSTRAP 100000
+/** Largest number of parts of chexpert_patient_split(). */
+#define CHEXPERT_MAX_PARTS 1024
 
 /**
  * Creates an empty parameter set (every key at its default).
@@ -573,8 +823,10 @@ void chexpert_params_free(chexpert_params *params);
 int chexpert_params_set(chexpert_params *params, int key, int64_t value);
 
 /**
- * Sets a float key (CHEXPERT_KEY_MEAN, CHEXPERT_KEY_STD).
- * @param[in] values `count` floats, 1 ..= 4 of them, all finite.
+ * Sets a float key: CHEXPERT_KEY_MEAN, CHEXPERT_KEY_STD (1 ..= 4 finite
+ * values; STD nonzero) or a CHEXPERT_KEY_AUG_* key (the counts and domain
+ * its comment gives).
+ * @param[in] values `count` floats, all finite.
  * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
  *         CHEXPERT_E_INVALID_ARGUMENT (not a float key, count, a value).
  */
@@ -622,13 +874,20 @@ typedef struct chexpert_dataset chexpert_dataset;
  * error: that split has 0 examples).
  *
  * @param[out] out receives the handle; NULL on failure.
- * @param[in]  root the folder that contains `CheXpert-v1.0-small/` (TFDS's
- *             manual_dir), or a folder that directly holds train.csv and
- *             valid.csv (the `CheXpert-v1.0-small` folder itself, whatever its
- *             name). NULL means $CHEXPERT_ROOT if set and non-empty, else
- *             $HOME/tensorflow_datasets/downloads/manual.
+ * @param[in]  root a folder holding one CheXpert release (chexpert_release,
+ *             docs/releases.md): the folder that contains
+ *             `CheXpert-v1.0-small/` (TFDS's manual_dir), or a folder that
+ *             directly holds train.csv and valid.csv (the
+ *             `CheXpert-v1.0-small` folder itself, whatever its name), the
+ *             Kaggle double nest, the full-size `CheXpert-v1.0/` or the AIMI
+ *             download. NULL means $CHEXPERT_ROOT if set and non-empty, else
+ *             $HOME/tensorflow_datasets/downloads/manual. When no release
+ *             matches, CHEXPERT_E_NOT_FOUND lists what the folder holds.
+ *             The test split is read when its label file is present
+ *             (chexpert_dataset_has_split()).
  * @param[in]  options NULL, or keys DCT, MAX_PIXELS, MAX_FILE_BYTES, SELECT,
- *             ON_ERROR, CONFINE_PATHS (the handle's initial options).
+ *             ON_ERROR, CONFINE_PATHS, LABELS (the handle's initial
+ *             options).
  * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER (out), CHEXPERT_E_CLOSED
  *         (options), CHEXPERT_E_NOT_FOUND (root or a CSV; the message lists
  *         the paths tried), CHEXPERT_E_IO, CHEXPERT_E_CSV (also a `Path`
@@ -669,8 +928,8 @@ int chexpert_dataset_root(const chexpert_dataset *ds, char *out, size_t capacity
 int chexpert_dataset_set_option(chexpert_dataset *ds, int key, int64_t value);
 
 /**
- * @param[in]  key as chexpert_dataset_set_option(), CHEXPERT_KEY_SELECT or
- *             CHEXPERT_KEY_CONFINE_PATHS.
+ * @param[in]  key as chexpert_dataset_set_option(), CHEXPERT_KEY_SELECT,
+ *             CHEXPERT_KEY_CONFINE_PATHS or CHEXPERT_KEY_LABELS.
  * @param[out] out_value the option's current value.
  * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
  *         CHEXPERT_E_INVALID_ARGUMENT (another key).
@@ -872,7 +1131,7 @@ int chexpert_resize_output_bytes(const chexpert_params *params, size_t count,
  * `out` in the layout and type `params` give, in parallel.
  * @param[in]  params keys HEIGHT and WIDTH (required), CHANNELS, LAYOUT,
  *             DTYPE, FIT, FILTER, NORMALIZE, MEAN, STD, DCT, ON_ERROR,
- *             THREADS.
+ *             THREADS, RESAMPLE, DECODE_SCALE.
  * @param[out] out destination, `capacity_bytes` bytes (see
  *             chexpert_resize_output_bytes()), aligned for float.
  * @param[out] statuses NULL, or `count` int32: each example's status
@@ -1001,6 +1260,260 @@ int chexpert_batch_verify(const chexpert_dataset *ds, int split,
                           const int64_t *indices, size_t count,
                           const chexpert_params *params,
                           int32_t *statuses, char *messages, size_t message_stride);
+
+/* ======================================================================== */
+/* Releases, splits present, metadata                                       */
+/* ======================================================================== */
+
+/**
+ * @param[out] out_release the chexpert_release detected at open.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED.
+ */
+int chexpert_dataset_release(const chexpert_dataset *ds, int32_t *out_release);
+
+/**
+ * Whether the dataset has split `split`: 1 for train and validation always;
+ * for test, 1 when the test set's label file was found (`groundtruth.csv`,
+ * keyed by `Study`, or `test_labels.csv`, keyed by `Path`: docs/releases.md),
+ * else 0. Every other call given a split the dataset does not have returns
+ * CHEXPERT_E_NOT_FOUND.
+ * @param[out] out_has 1 or 0.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_INVALID_ARGUMENT (split).
+ */
+int chexpert_dataset_has_split(const chexpert_dataset *ds, int split, int32_t *out_has);
+
+/**
+ * One metadata field of `count` examples (parsed at open; no file is read).
+ * @param[in]  field a chexpert_field.
+ * @param[out] out `capacity` elements, at least count.
+ * @return as chexpert_batch_labels(), plus CHEXPERT_E_INVALID_ARGUMENT
+ *         (field).
+ */
+int chexpert_batch_metadata(const chexpert_dataset *ds, int split,
+                            const int64_t *indices, size_t count, int field,
+                            int64_t *out, size_t capacity);
+
+/* ======================================================================== */
+/* Studies, patients, evaluation                                             */
+/* ======================================================================== */
+
+/**
+ * @param[out] out_count the number of studies of the split (distinct
+ *             CHEXPERT_FIELD_STUDY_INDEX values; the selection applied).
+ * @return as chexpert_split_size().
+ */
+int chexpert_split_study_count(const chexpert_dataset *ds, int split, int64_t *out_count);
+
+/**
+ * Study-level scores: row s of `out` combines, per column, the rows of
+ * `scores` of the examples whose CHEXPERT_FIELD_STUDY_INDEX is s.
+ * @param[in]  scores `rows * columns` doubles, row-major, row i for example
+ *             i of the split; rows must equal chexpert_split_size().
+ * @param[in]  params NULL, or key AGGREGATE.
+ * @param[out] out `capacity` doubles, at least study count * columns.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_INVALID_ARGUMENT (split, rows, columns 0), 
+ *         CHEXPERT_E_NOT_FOUND (split), CHEXPERT_E_BUFFER_TOO_SMALL.
+ *         NaN scores propagate.
+ */
+int chexpert_aggregate_scores(const chexpert_dataset *ds, int split,
+                              const double *scores, size_t rows, size_t columns,
+                              const chexpert_params *params,
+                              double *out, size_t capacity);
+
+/**
+ * Assigns each example of the split to one of `parts` parts so that all the
+ * examples of a patient share a part: a deterministic function of the
+ * split's rows, `fractions`, CHEXPERT_KEY_SEED and CHEXPERT_KEY_STRATIFY
+ * (algorithm in docs/evaluation.md). Patients (an example with no patient id
+ * is a patient of its own) are shuffled with the pinned generator of
+ * chexpert_shard_indices() and dealt so that each part's share of examples
+ * comes closest to its fraction; with STRATIFY, patients with and without a
+ * positive cell in that column are dealt separately.
+ * @param[in]  fractions `parts` finite non-negative doubles with a positive
+ *             sum (normalised by it).
+ * @param[in]  parts 1 ..= CHEXPERT_MAX_PARTS.
+ * @param[in]  params NULL, or keys SEED, STRATIFY.
+ * @param[out] out_parts `capacity` int32, at least the split size: each
+ *             example's part, 0 ..< parts.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_INVALID_ARGUMENT, CHEXPERT_E_NOT_FOUND (split),
+ *         CHEXPERT_E_OUT_OF_RANGE (STRATIFY), CHEXPERT_E_BUFFER_TOO_SMALL,
+ *         CHEXPERT_E_NO_MEMORY.
+ */
+int chexpert_patient_split(const chexpert_dataset *ds, int split,
+                           const double *fractions, size_t parts,
+                           const chexpert_params *params,
+                           int32_t *out_parts, size_t capacity);
+
+/** Metrics per row of chexpert_evaluate()'s output, in this order. */
+typedef enum chexpert_metric {
+    CHEXPERT_METRIC_AUROC = 0,
+    CHEXPERT_METRIC_AUPRC = 1,
+    CHEXPERT_METRIC_AUROC_LOW = 2,   /**< bootstrap 2.5th percentile */
+    CHEXPERT_METRIC_AUROC_HIGH = 3,  /**< bootstrap 97.5th percentile */
+    CHEXPERT_METRIC_AUPRC_LOW = 4,
+    CHEXPERT_METRIC_AUPRC_HIGH = 5,
+    /** Samples counted (after CHEXPERT_KEY_EVAL_UNCERTAIN). */
+    CHEXPERT_METRIC_SAMPLES = 6,
+    /** Positive samples among them. */
+    CHEXPERT_METRIC_POSITIVES = 7
+} chexpert_metric;
+#define CHEXPERT_NUM_METRICS 8
+
+/**
+ * Scores a model on a split against its ground truth: per scored label
+ * column, AUROC (equal to scikit-learn's roc_auc_score, ties counted half)
+ * and AUPRC (average precision, equal to scikit-learn's
+ * average_precision_score), with percentile bootstrap 95% intervals; then
+ * one more row, the mean of each metric over the columns where it is
+ * defined. A metric with no positive or no negative sample is NaN (so is a
+ * bootstrap bound when fewer than half the resamples define it);
+ * docs/evaluation.md states every rule.
+ * @param[in]  scores `rows * columns` doubles, row-major, row i for example
+ *             i of the split (rows = chexpert_split_size()); all finite.
+ * @param[in]  label_columns `columns` int32: the label column each score
+ *             column is scored against (distinct, 0 ..< num_labels).
+ * @param[in]  params NULL, or keys EVAL_LEVEL, AGGREGATE, BOOTSTRAP, SEED,
+ *             EVAL_UNCERTAIN.
+ * @param[out] out `capacity` doubles, at least (columns + 1) *
+ *             CHEXPERT_NUM_METRICS: row j (chexpert_metric order) for score
+ *             column j, row `columns` the means.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_INVALID_ARGUMENT (rows, columns, a non-finite score),
+ *         CHEXPERT_E_NOT_FOUND (split), CHEXPERT_E_OUT_OF_RANGE (a label
+ *         column), CHEXPERT_E_BUFFER_TOO_SMALL, CHEXPERT_E_NO_MEMORY.
+ * Memory: checked scratch, freed before return: per sample 36 + 22 *
+ * columns bytes, plus 16 bytes per bootstrap resample and column.
+ */
+int chexpert_evaluate(const chexpert_dataset *ds, int split,
+                      const double *scores, size_t rows, size_t columns,
+                      const int32_t *label_columns,
+                      const chexpert_params *params,
+                      double *out, size_t capacity);
+
+/* ======================================================================== */
+/* Packed cache (docs/cache.md)                                              */
+/* ======================================================================== */
+
+/**
+ * Writes a packed cache of every split the dataset has (its selected rows):
+ * each example's image decoded once, resized to a uint8 grey plane (short
+ * side CHEXPERT_KEY_CACHE_SIDE, aspect kept; or exactly HEIGHT x WIDTH with
+ * FIT and FILTER), with an index and the sources' fingerprint. Built in
+ * parallel into a temporary file in `path`'s folder, then fsync'ed and
+ * renamed over `path`: on any failure no file is left at `path` (an
+ * existing one is untouched) and the temporary file is removed.
+ * @param[in]  path the cache file to write.
+ * @param[in]  params keys CACHE_SIDE, or HEIGHT and WIDTH (+ FIT, FILTER);
+ *             THREADS, DCT, ON_ERROR (NULL: not enough: a size is needed).
+ *             Under CHEXPERT_ON_ERROR_SUBSTITUTE an unreadable example is
+ *             recorded as failed: reading it from the cache gives its
+ *             error again.
+ * @param[in,out] progress NULL, or a counter set to 0, then incremented
+ *             atomically (__atomic, relaxed) as examples are written, up to
+ *             the sum of the split sizes: another thread may poll it.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER (ds, path, params),
+ *         CHEXPERT_E_CLOSED, CHEXPERT_E_INVALID_ARGUMENT (no size, both
+ *         kinds of size), CHEXPERT_E_NOT_FOUND, CHEXPERT_E_IO (also writing
+ *         the file), CHEXPERT_E_IMAGE, CHEXPERT_E_LIMIT (an example; the
+ *         message names it), CHEXPERT_E_NO_MEMORY.
+ */
+int chexpert_cache_build(const chexpert_dataset *ds, const char *path,
+                         const chexpert_params *params, int64_t *progress);
+
+/**
+ * Attaches the packed cache at `path` to the dataset (NULL detaches): from
+ * then on chexpert_batch_resized() takes each example's source pixels from
+ * its cached plane (memory-mapped, read-only) instead of decoding its JPEG,
+ * then resizes and maps them as usual. chexpert_example_image() and
+ * chexpert_batch_images() still decode the JPEGs. The file is checked
+ * first: structure, checksum, then its fingerprint against the dataset (CSV
+ * contents, selection, split sizes, every image's size and modification
+ * time); on failure the dataset's cache is unchanged. Calls running during
+ * an attach or detach finish with the cache they started with.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER (ds), CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_NOT_FOUND, CHEXPERT_E_IO, CHEXPERT_E_STALE (naming what
+ *         differs), CHEXPERT_E_NO_MEMORY.
+ */
+int chexpert_dataset_attach_cache(chexpert_dataset *ds, const char *path);
+
+/** Fields of chexpert_cache_info(). */
+typedef enum chexpert_cache_field {
+    CHEXPERT_CACHE_VERSION = 0,          /**< format version */
+    CHEXPERT_CACHE_FILE_BYTES = 1,       /**< file size */
+    CHEXPERT_CACHE_SIDE = 2,             /**< short side, or 0 (exact planes) */
+    CHEXPERT_CACHE_HEIGHT = 3,           /**< exact planes' height, or 0 */
+    CHEXPERT_CACHE_WIDTH = 4,            /**< exact planes' width, or 0 */
+    CHEXPERT_CACHE_SELECT = 5,           /**< CHEXPERT_KEY_SELECT at build */
+    CHEXPERT_CACHE_TRAIN = 6,            /**< examples of train */
+    CHEXPERT_CACHE_VALIDATION = 7,       /**< examples of validation */
+    CHEXPERT_CACHE_TEST = 8,             /**< examples of test, -1: no split */
+    CHEXPERT_CACHE_FAILED = 9,           /**< examples recorded as failed */
+    CHEXPERT_CACHE_PLANE_BYTES = 10      /**< bytes of the planes region */
+} chexpert_cache_field;
+#define CHEXPERT_NUM_CACHE_FIELDS 11
+
+/**
+ * Reads a packed cache's header and checks its structure and checksum (not
+ * its fingerprint: no dataset is involved).
+ * @param[out] out `capacity` int64, at least CHEXPERT_NUM_CACHE_FIELDS:
+ *             element i is field i (chexpert_cache_field).
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_NOT_FOUND,
+ *         CHEXPERT_E_IO, CHEXPERT_E_STALE, CHEXPERT_E_BUFFER_TOO_SMALL.
+ */
+int chexpert_cache_info(const char *path, int64_t *out, size_t capacity);
+
+/* ======================================================================== */
+/* Augmentation                                                              */
+/* ======================================================================== */
+
+/** Native augmentation of chexpert_batch_resized() (CHEXPERT_KEY_AUGMENT;
+ *  docs/augmentation.md). The pipeline is crop -> affine -> fit to the
+ *  output (CHEXPERT_KEY_FIT, applied to the crop) -> horizontal flip, as
+ *  one antialiased resample from the source, then brightness, contrast and
+ *  gamma, then the usual normalisation, dtype and layout. */
+typedef enum chexpert_augment {
+    /** No augmentation (default). */
+    CHEXPERT_AUGMENT_NONE = 0x2800,
+    /** Only the CHEXPERT_KEY_AUG_* keys that are set. */
+    CHEXPERT_AUGMENT_CUSTOM = 0x2801,
+    /** jfhealthcare/Chexpert's 'Aug' (data/imgaug.py): RandomAffine
+     *  rotate {-15, 15}, translate {0.05, 0.05}, scale {0.95, 1.05}, fill
+     *  128; no crop, shear, flip or intensity jitter. */
+    CHEXPERT_AUGMENT_JFHEALTHCARE = 0x2802,
+    /** LibAUC's CheXpert train augmentation
+     *  (libauc/datasets/chexpert.py image_augmentation): the same
+     *  RandomAffine as JFHEALTHCARE. */
+    CHEXPERT_AUGMENT_LIBAUC = 0x2803
+} chexpert_augment;
+
+/** Values chexpert_augment_draw() writes. */
+#define CHEXPERT_NUM_AUGMENT_VALUES 14
+
+/**
+ * The parameters chexpert_batch_resized() draws for one example (for tests
+ * and for reproducing an augmentation elsewhere).
+ * @param[in] params CHEXPERT_KEY_AUGMENT, the AUG_* keys, CHEXPERT_KEY_SEED
+ *            and CHEXPERT_KEY_EPOCH; NULL: every key at its default.
+ * @param[in] index the example's index in its split, >= 0.
+ * @param[in] width, height the decoded source's size, 1 ..=
+ *            CHEXPERT_MAX_SIDE (the crop and the translation depend on it).
+ * @param[out] out `capacity` doubles, at least CHEXPERT_NUM_AUGMENT_VALUES:
+ *             crop top, left, height, width (source pixels); angle
+ *             (degrees), translate x, y (pixels of the crop), scale, shear
+ *             x, y (degrees) as torchvision's affine() takes them; flip (0
+ *             or 1); brightness, contrast, gamma. With
+ *             CHEXPERT_AUGMENT_NONE: the identity (the whole image, 0, 0,
+ *             0, 1, 0, 0, 0, 1, 1, 1).
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED,
+ *         CHEXPERT_E_INVALID_ARGUMENT (index, width, height),
+ *         CHEXPERT_E_BUFFER_TOO_SMALL (nothing written).
+ * Thread safety: any thread.
+ */
+int chexpert_augment_draw(const chexpert_params *params, int64_t index, int64_t width,
+                          int64_t height, double *out, size_t capacity);
 
 #ifdef __cplusplus
 }

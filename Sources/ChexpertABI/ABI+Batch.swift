@@ -64,7 +64,7 @@ public func chexpert_batch_projections(_ ds: OpaquePointer?, _ split: CInt,
 /// Writes one int64 per example (`value` of its row) after checking every
 /// index and the capacity.
 /// - Throws: as `batchArguments`, `.outOfRange`, `.bufferTooSmall`.
-private func writePerExample(_ ds: OpaquePointer?, _ split: CInt, _ indices: UnsafePointer<Int64>?, _ count: Int,
+func writePerExample(_ ds: OpaquePointer?, _ split: CInt, _ indices: UnsafePointer<Int64>?, _ count: Int,
                              _ out: UnsafeMutablePointer<Int64>?, _ capacity: Int,
                              _ value: (SplitTable, Int) -> Int64) throws(ChexpertError) {
     let (dataset, split, indices) = try batchArguments(ds, split, indices, count)

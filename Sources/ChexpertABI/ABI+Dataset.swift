@@ -10,14 +10,21 @@ public func chexpert_dataset_open(_ out: UnsafeMutablePointer<OpaquePointer?>?, 
         let values = try ParamSet.values(options, argument: "options")
         let (settings, selection) = try values.openOptions()
         let dataset = try Dataset(rootBytes: root.map(rootBytes), selection: selection, settings: settings,
-                                  confinePaths: values.confinePaths)
-        out.pointee = try HandleRegistry.shared.register(dataset)
+                                  confinePaths: values.confinePaths, labels: try values.labelSource())
+        // Counted before it can be closed (the worker pool lives while a handle is open).
+        ParallelWorkers.handleOpened()
+        do throws(ChexpertError) {
+            out.pointee = try HandleRegistry.shared.register(dataset)
+        } catch {
+            ParallelWorkers.handleClosed()
+            throw error
+        }
     }
 }
 
 @c @implementation
 public func chexpert_dataset_close(_ ds: OpaquePointer?) {
-    HandleRegistry.shared.remove(ds, as: Dataset.self)
+    if HandleRegistry.shared.remove(ds, as: Dataset.self) { ParallelWorkers.handleClosed() }
 }
 
 @c @implementation
@@ -35,7 +42,7 @@ public func chexpert_dataset_set_option(_ ds: OpaquePointer?, _ key: CInt, _ val
     entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
         let key = try ParamKey.parse(key)
-        if key == .select || key == .confinePaths {
+        if key == .select || key == .confinePaths || key == .labels {
             throw ChexpertError(.invalidArgument,
                                 "\(key.name) is fixed when the dataset is opened; give it to chexpert_dataset_open()")
         }
@@ -69,13 +76,14 @@ public func chexpert_dataset_get_option(_ ds: OpaquePointer?, _ key: CInt,
         switch key {
         case .select: out.pointee = dataset.selection.mask
         case .confinePaths: out.pointee = dataset.confinesPaths ? 1 : 0
+        case .labels: out.pointee = ParamEnums.labels.encode(dataset.labelSource)
         case .dct: out.pointee = ParamEnums.dct.encode(settings.dct)
         case .onError: out.pointee = ParamEnums.onError.encode(settings.onError)
         case .maxPixels: out.pointee = settings.maxPixels
         case .maxFileBytes: out.pointee = settings.maxFileBytes
         default:
             throw ChexpertError(.invalidArgument,
-                                "\(key.name) is not a dataset option (CHEXPERT_KEY_DCT, _MAX_PIXELS, _MAX_FILE_BYTES, _ON_ERROR, _SELECT or _CONFINE_PATHS)")
+                                "\(key.name) is not a dataset option (CHEXPERT_KEY_DCT, _MAX_PIXELS, _MAX_FILE_BYTES, _ON_ERROR, _SELECT, _CONFINE_PATHS or _LABELS)")
         }
     }
 }

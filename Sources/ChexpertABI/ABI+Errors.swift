@@ -16,6 +16,7 @@ public func chexpert_status_name(_ status: CInt) -> UnsafePointer<CChar>? {
     case CHEXPERT_E_LIMIT: "CHEXPERT_E_LIMIT"
     case CHEXPERT_E_NO_MEMORY: "CHEXPERT_E_NO_MEMORY"
     case CHEXPERT_E_INTERNAL: "CHEXPERT_E_INTERNAL"
+    case CHEXPERT_E_STALE: "CHEXPERT_E_STALE"
     default: "CHEXPERT_E_UNKNOWN"
     }
     return StaticCString.pointer(name)

@@ -20,7 +20,8 @@ public func chexpert_batch_resized(_ ds: OpaquePointer?, _ split: CInt,
     entry { () throws(ChexpertError) in
         let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
         let values = try ParamSet.values(params)
-        let spec = try values.resizeSpec(checkingStatistics: true)
+        var spec = try values.resizeSpec(checkingStatistics: true)
+        spec.augment = try values.augmentParams()
         let capacity = try size(capacityBytes, "capacity_bytes")
         if out == nil, capacity > 0 { throw ChexpertError(.nullPointer, "out is NULL but its capacity is \(capacity)") }
         let output = UnsafeMutableRawBufferPointer(start: out, count: out == nil ? 0 : capacity)

@@ -10,7 +10,7 @@ public func chexpert_target_rules(_ ds: OpaquePointer?, _ split: CInt, _ params:
         let (dataset, split) = try datasetSplit(ds, split)
         let values = try ParamSet.values(params)
         let buffer = try optionalBuffer(outRules, capacity, "out_rules")
-        let (rules, flags) = try values.targets(for: dataset.table(split), file: dataset.layout.csvPath(split))
+        let (rules, flags) = try values.targets(for: dataset.table(split), file: dataset.file(split))
         outRuleCount?.pointee = rules.count
         outFlags?.pointee = flagBits(flags)
         guard let buffer else { return }  // size query
@@ -37,7 +37,7 @@ public func chexpert_batch_targets(_ ds: OpaquePointer?, _ split: CInt,
         let values = try ParamSet.values(params)
         let capacity = try size(capacity, "capacity")
         let table = dataset.table(split)
-        let (rules, flags) = try values.targets(for: table, file: dataset.layout.csvPath(split))
+        let (rules, flags) = try values.targets(for: table, file: dataset.file(split))
         let rows = try dataset.checkedRows(indices, split: split)
         let (needed, overflow) = rows.count.multipliedReportingOverflow(by: rules.count)
         guard !overflow else { throw ChexpertError(.invalidArgument, "count * rule count overflows size_t") }

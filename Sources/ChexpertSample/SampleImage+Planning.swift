@@ -21,6 +21,8 @@ extension SampleImage {
         let (height, width): (Int, Int)
         if let size = spec.uniformSize {
             (height, width) = size
+        } else if spec.fullSize {
+            (height, width) = shapeDraw < 0.80 ? (2828, 2320) : (1751, 2022)
         } else if shapeDraw < 0.70 {
             (height, width) = (390, 320)
         } else if shapeDraw < 0.85 {

@@ -49,10 +49,10 @@ package struct SamplePlan: Sendable {
 
     /// - Returns: the whole CSV file of `split`: the header and one line per
     ///   row, each ended by `\n`, UTF-8 without byte-order mark.
-    package func csv(_ split: SampleSplit) -> [UInt8] {
+    package func csv(_ split: SampleSplit, release: SampleRelease = .small) -> [UInt8] {
         var text = SampleVocabulary.headerLine + "\n"
         for record in records(split) {
-            text += record.csvLine
+            text += record.csvLine(path: release.cell(record.path))
             text += "\n"
         }
         return Array(text.utf8)

@@ -16,6 +16,8 @@ package struct SampleRecord: Sendable, Equatable {
     /// The 14 label cells in `SampleVocabulary.labelNames` order.
     package var labels: [String]
     package var image: SampleImage
+    /// A test-set image (`test/` instead of `valid/`).
+    package var testSet = false
 
     /// `Frontal/Lateral`, taken from the image.
     package var view: SampleView { image.view }
@@ -37,11 +39,14 @@ package struct SampleRecord: Sendable, Equatable {
     package var patientDirectory: String {
         let digits = String(patient)
         let padding = String(repeating: "0", count: max(0, 5 - digits.count))
-        return SampleVocabulary.datasetFolder + "/" + split.folder + "/patient" + padding + digits
+        return SampleVocabulary.datasetFolder + "/" + (testSet ? "test" : split.folder) + "/patient" + padding + digits
     }
 
     /// The CSV line (19 cells, no quoting needed, no line end).
-    package var csvLine: String {
+    package var csvLine: String { csvLine(path: path) }
+
+    /// The CSV line with `path` as its `Path` cell.
+    package func csvLine(path: String) -> String {
         ([path, sex, String(age), view.csvCell, projection] + labels).joined(separator: ",")
     }
 }

@@ -23,6 +23,19 @@ package struct SampleSpec: Sendable {
     package var progressiveFraction: Double
     /// The JPEG quality range; each image draws one value from it. Within `1 ... 100`.
     package var quality: ClosedRange<Int>
+    /// The release layout written (docs/releases.md). Default `.small`.
+    package var release: SampleRelease = .small
+    /// Patients of the official-test-set imitation (from patient64741, one
+    /// study each); 0 (default) writes no test set.
+    package var testPatients: Int = 0
+    /// The test set's label file shape.
+    package var testLabels: SampleTestLabels = .groundtruth
+    /// The train label files written (train_cheXbert.csv,
+    /// train_visualCheXbert.csv). Default none.
+    package var labelFiles: SampleLabelFiles = .none
+    /// Full-size images (about 2828 x 2320, H x W, and 1751 x 2022) instead
+    /// of the small set's; slower. Ignored with `uniformSize`.
+    package var fullSize = false
 
     /// Largest accepted patient count per split.
     package static let maxPatients = 900_000
@@ -68,6 +81,9 @@ package struct SampleSpec: Sendable {
         }
         guard progressiveFraction >= 0, progressiveFraction <= 1 else {
             throw fail("progressiveFraction \(progressiveFraction) is outside 0...1")
+        }
+        guard (0 ... 100_000).contains(testPatients) else {
+            throw fail("testPatients \(testPatients) is outside 0...100000")
         }
         guard quality.lowerBound >= 1, quality.upperBound <= 100 else {
             throw fail("quality \(quality) is outside 1...100")

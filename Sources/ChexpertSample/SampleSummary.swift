@@ -10,6 +10,10 @@ package struct SampleSummary: Sendable, Equatable {
     package var trainImages = 0
     /// Rows of valid.csv = images under valid/.
     package var validImages = 0
+    /// The test set (0 without one).
+    package var testPatients = 0
+    package var testStudies = 0
+    package var testImages = 0
     package var progressiveImages = 0
     /// Images encoded as YCbCr rather than grey.
     package var colorImages = 0
@@ -21,5 +25,5 @@ package struct SampleSummary: Sendable, Equatable {
     }
 
     /// All images of both splits.
-    package var images: Int { trainImages + validImages }
+    package var images: Int { trainImages + validImages + testImages }
 }

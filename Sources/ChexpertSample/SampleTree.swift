@@ -18,47 +18,74 @@ package enum SampleTree {
     }
 
     /// Writes an already planned tree under `root` (created if missing); see
-    /// `write(to:spec:jobs:)`.
+    /// `write(to:spec:jobs:)`. The layout is `plan.spec.release`'s
+    /// (`SampleRelease`); with `testPatients` the test set goes to
+    /// `<dataset folder>/test/` and its label file to the label folder; with
+    /// `labelFiles` train_cheXbert.csv and train_visualCheXbert.csv too.
     package static func write(_ plan: SamplePlan, to root: String, jobs: Int = 1) throws(SampleError) -> SampleSummary {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-        let dataset = base + "/" + SampleVocabulary.datasetFolder
+        let release = plan.spec.release
+        let dataset = base + "/" + release.datasetFolder
         var summary = SampleSummary(datasetDirectory: dataset)
-        for split in SampleSplit.allCases {
-            try SampleFiles.makeDirectories(dataset + "/" + split.folder)
+        try SampleFiles.makeDirectories(dataset)
+        for folder in release == .aimi ? ["valid"] : ["train", "valid"] {
+            try SampleFiles.makeDirectory(dataset + "/" + folder)
         }
+        let test = plan.test
         var items: [SampleImageBatch.Item] = []
-        for split in SampleSplit.allCases {
-            var lastPatient = ""
-            var lastStudy = ""
-            var studies = 0
-            var patients = 0
-            for record in plan.records(split) {
-                let patient = base + "/" + record.patientDirectory
-                let study = base + "/" + record.studyDirectory
-                if patient != lastPatient {
-                    try SampleFiles.makeDirectory(patient)
-                    lastPatient = patient
-                    patients += 1
-                }
-                if study != lastStudy {
-                    try SampleFiles.makeDirectory(study)
-                    lastStudy = study
-                    studies += 1
-                }
-                items.append(SampleImageBatch.Item(image: record.image, path: base + "/" + record.path))
+        var made: Set<String> = []
+        func makeParents(_ path: String) throws(SampleError) {
+            // path: a file under base; every folder from base down.
+            var folders: [String] = []
+            var current = path
+            while let slash = current.lastIndex(of: "/") {
+                current = String(current[..<slash])
+                if current.count <= base.count || made.contains(current) { break }
+                folders.append(current)
+            }
+            for folder in folders.reversed() {
+                try SampleFiles.makeDirectory(folder)
+                made.insert(folder)
+            }
+        }
+        let trainPatientCount = max(1, plan.spec.trainPatients)
+        for (split, records, isTest) in [(SampleSplit.train, plan.train, false), (.valid, plan.valid, false),
+                                         (.valid, test, true)] {
+            var lastPatient = -1, lastStudy = ""
+            var studies = 0, patients = 0
+            for record in records {
+                let batch = min(2, max(0, (record.patient - 1) * 3 / trainPatientCount))
+                let path = base + "/" + release.disk(record.path, trainBatch: split == .train ? batch : 0)
+                try makeParents(path)
+                if record.patient != lastPatient { patients += 1; lastPatient = record.patient }
+                if record.studyDirectory != lastStudy { studies += 1; lastStudy = record.studyDirectory }
+                items.append(SampleImageBatch.Item(image: record.image, path: path))
                 if record.image.progressive { summary.progressiveImages += 1 }
                 if record.image.encoding != .gray { summary.colorImages += 1 }
             }
-            switch split {
-            case .train:
+            if isTest {
+                (summary.testPatients, summary.testStudies, summary.testImages) = (patients, studies, records.count)
+            } else if split == .train {
                 (summary.trainPatients, summary.trainStudies, summary.trainImages) = (patients, studies, plan.train.count)
-            case .valid:
+            } else {
                 (summary.validPatients, summary.validStudies, summary.validImages) = (patients, studies, plan.valid.count)
             }
         }
         summary.jpegBytes = try SampleImageBatch.write(items, jobs: jobs)
+        let labelFolder = release.labelFolder.isEmpty ? base : base + "/" + release.labelFolder
+        if plan.spec.labelFiles != .none {
+            let metadata = plan.spec.labelFiles == .metadata
+            try SampleFiles.write(plan.labelFile(visual: false, metadata: metadata, release: release),
+                                  to: labelFolder + "/train_cheXbert.csv")
+            try SampleFiles.write(plan.labelFile(visual: true, metadata: metadata, release: release),
+                                  to: labelFolder + "/train_visualCheXbert.csv")
+        }
+        if !test.isEmpty {
+            let name = plan.spec.testLabels == .groundtruth ? "groundtruth.csv" : "test_labels.csv"
+            try SampleFiles.write(plan.testLabelFile(test, shape: plan.spec.testLabels), to: labelFolder + "/" + name)
+        }
         for split in SampleSplit.allCases {
-            try SampleFiles.write(plan.csv(split), to: dataset + "/" + split.csvFileName)
+            try SampleFiles.write(plan.csv(split, release: release), to: dataset + "/" + split.csvFileName)
         }
         return summary
     }

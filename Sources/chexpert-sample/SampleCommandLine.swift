@@ -6,11 +6,17 @@ struct SampleCommandLine {
     static let usage = """
         usage: chexpert-sample --out DIR [--train-patients N] [--valid-patients N] [--seed S]
                                [--uniform HxW] [--color-fraction F] [--progressive-fraction F]
-                               [--quality LO-HI] [--jobs N]
+                               [--quality LO-HI] [--jobs N] [--layout small|small_nested|full|aimi]
+                               [--test-patients N] [--test-labels groundtruth|test_labels]
+                               [--label-files none|metadata|labels_only] [--full-size 0|1]
         Writes DIR/CheXpert-v1.0-small/{train.csv,valid.csv,train/,valid/} with synthetic grey
         chest X-ray JPEGs. Defaults: 12 train patients, 4 valid patients, seed 1, varied sizes
         (mostly 390x320), colour fraction 0, progressive fraction 0.25, quality 85-95,
         jobs = online CPUs (at most 8; the output does not depend on it).
+        --layout writes another release's layout (docs/releases.md); --test-patients N adds an
+        official-test-set imitation (test/ and groundtruth.csv or test_labels.csv); --label-files
+        adds train_cheXbert.csv and train_visualCheXbert.csv; --full-size 1 makes full-size
+        images (2828x2320 and 1751x2022, a few hundred KiB each; slower).
         """
 
     var out: String
@@ -48,6 +54,25 @@ struct SampleCommandLine {
             case "--jobs":
                 jobs = try integer(option, value)
                 guard (1 ... 64).contains(jobs) else { throw bad("\(option) wants 1...64, not '\(value)'") }
+            case "--layout":
+                guard let release = SampleRelease(rawValue: value) else {
+                    throw bad("\(option) wants small, small_nested, full or aimi, not '\(value)'")
+                }
+                spec.release = release
+            case "--test-patients": spec.testPatients = try integer(option, value)
+            case "--test-labels":
+                guard let shape = SampleTestLabels(rawValue: value) else {
+                    throw bad("\(option) wants groundtruth or test_labels, not '\(value)'")
+                }
+                spec.testLabels = shape
+            case "--label-files":
+                guard let files = SampleLabelFiles(rawValue: value) else {
+                    throw bad("\(option) wants none, metadata or labels_only, not '\(value)'")
+                }
+                spec.labelFiles = files
+            case "--full-size":
+                guard value == "0" || value == "1" else { throw bad("\(option) wants 0 or 1, not '\(value)'") }
+                spec.fullSize = value == "1"
             case "--color-fraction": spec.colorFraction = try fraction(option, value)
             case "--progressive-fraction": spec.progressiveFraction = try fraction(option, value)
             case "--quality":

@@ -45,6 +45,7 @@ do {
     print("chexpert-sample: wrote \(summary.datasetDirectory): "
         + "train \(summary.trainPatients) patients, \(summary.trainStudies) studies, \(summary.trainImages) images; "
         + "valid \(summary.validPatients) patients, \(summary.validStudies) studies, \(summary.validImages) images; "
+        + (summary.testImages > 0 ? "test \(summary.testPatients) patients, \(summary.testStudies) studies, \(summary.testImages) images; " : "")
         + "\(summary.progressiveImages) progressive, \(summary.colorImages) colour; "
         + "\(decimal(Double(summary.jpegBytes) / 1_048_576)) MiB (avg \(decimal(average)) KiB/image) "
         + "in \(decimal(elapsed, digits: 2)) s (\(decimal(Double(images) / elapsed, digits: 0)) images/s)")

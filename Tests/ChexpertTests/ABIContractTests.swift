@@ -29,7 +29,8 @@ import Testing
         for (status, name) in statuses {
             #expect(String(cString: chexpert_status_name(status.rawValue)) == name)
         }
-        for unknown: CInt in [1, -13, 100, CInt.min, CInt.max] {
+        #expect(String(cString: chexpert_status_name(CHEXPERT_E_STALE.rawValue)) == "CHEXPERT_E_STALE")
+        for unknown: CInt in [1, -14, 100, CInt.min, CInt.max] {
             #expect(String(cString: chexpert_status_name(unknown)) == "CHEXPERT_E_UNKNOWN")
         }
     }
@@ -37,7 +38,8 @@ import Testing
     @Test func vocabularyNamesAreTFDSs() {
         #expect(String(cString: chexpert_split_name(CInt(CHEXPERT_SPLIT_TRAIN.rawValue))) == "train")
         #expect(String(cString: chexpert_split_name(CInt(CHEXPERT_SPLIT_VALIDATION.rawValue))) == "validation")
-        #expect(chexpert_split_name(2) == nil && chexpert_split_name(-1) == nil)
+        #expect(String(cString: chexpert_split_name(CInt(CHEXPERT_SPLIT_TEST.rawValue))) == "test")
+        #expect(chexpert_split_name(3) == nil && chexpert_split_name(-1) == nil)
         let classes = (0 ..< CHEXPERT_NUM_LABEL_CLASSES).map { String(cString: chexpert_label_class_name($0)) }
         #expect(classes == ["uncertain", "positive", "negative", "unmentioned"])
         #expect(chexpert_label_class_name(4) == nil && chexpert_label_class_name(-1) == nil)
@@ -125,7 +127,9 @@ import Testing
         #expect(chexpert_example_labels(ds, 0, 0, &labels, 13) == CHEXPERT_E_BUFFER_TOO_SMALL.rawValue)
         #expect(labels.allSatisfy { $0 == 9 })
         #expect(chexpert_example_labels(ds, 0, 5, &labels, 14) == CHEXPERT_E_OUT_OF_RANGE.rawValue)
-        #expect(chexpert_example_labels(ds, 2, 0, &labels, 14) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
+        // Split 2 is the test split, absent from this tree; 3 is no split.
+        #expect(chexpert_example_labels(ds, 2, 0, &labels, 14) == CHEXPERT_E_NOT_FOUND.rawValue)
+        #expect(chexpert_example_labels(ds, 3, 0, &labels, 14) == CHEXPERT_E_INVALID_ARGUMENT.rawValue)
         #expect(chexpert_example_labels(ds, 0, Int64.min, &labels, 14) == CHEXPERT_E_OUT_OF_RANGE.rawValue)
         #expect(chexpert_example_labels(ds, 0, 0, &labels, 14) == CHEXPERT_OK.rawValue)
         #expect(labels == [1, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 3, 3, 1])

@@ -15,7 +15,7 @@ private typealias F = CSVFixtures
     private func wide(_ columns: Int, sameName: Bool = false) -> String {
         let labels = (0 ..< columns - 5).map { sameName ? "L" : "L\($0)" }
         let header = (Self.base + labels).joined(separator: ",")
-        return header + "\nCheXpert-v1.0-small/train/p/v.jpg,F,1,Frontal,AP" + String(repeating: ",", count: columns - 5) + "\n"
+        return header + "\nCheXpert-v1.0-small/train/p/v.jpg,Female,1,Frontal,AP" + String(repeating: ",", count: columns - 5) + "\n"
     }
 
     @Test func headerMacrosMatchTheReader() {
@@ -45,7 +45,7 @@ private typealias F = CSVFixtures
 
     /// A CSV whose second line is exactly `length` bytes (line break excluded).
     private func line(_ length: Int, quotedBreak: Bool = false) -> String {
-        let tail = ",F,1,Frontal,AP" + String(repeating: ",", count: 14)
+        let tail = ",Female,1,Frontal,AP" + String(repeating: ",", count: 14)
         var path = "CheXpert-v1.0-small/train/"
         let open = quotedBreak ? "\"" : ""
         let fixed = path.utf8.count + tail.utf8.count + (quotedBreak ? 3 : 0)  // quotes and a line break
@@ -91,7 +91,7 @@ private typealias F = CSVFixtures
     @Test func duplicatesAreFoundInOnePassWithTheirFirstLines() throws {
         // Many names with a long shared prefix, the duplicate at the end.
         let prefix = "CheXpert-v1.0-small/" + String(repeating: "x", count: 500)
-        var rows = (0 ..< 3000).map { "\(prefix)/p\($0).jpg,F,1,Frontal,AP" + String(repeating: ",", count: 14) }
+        var rows = (0 ..< 3000).map { "\(prefix)/p\($0).jpg,Female,1,Frontal,AP" + String(repeating: ",", count: 14) }
         rows.append(rows[1234].replacingOccurrences(of: "/", with: "\\"))
         let error = try #require(F.error(([F.header] + rows).joined(separator: "\n")))
         #expect(error.message.contains("line 3002: Path"), "\(error.message)")
@@ -127,7 +127,7 @@ private typealias F = CSVFixtures
     }
 
     @Test func confinedParseNamesFileLineAndColumn() throws {
-        let row = "CheXpert-v1.0-small/../../secret.jpg,F,1,Frontal,AP" + String(repeating: ",", count: 14)
+        let row = "CheXpert-v1.0-small/../../secret.jpg,Female,1,Frontal,AP" + String(repeating: ",", count: 14)
         let text = [F.header, F.realRows[0], row].joined(separator: "\n")
         let error = try #require({ () -> ChexpertError? in
             do throws(ChexpertError) {

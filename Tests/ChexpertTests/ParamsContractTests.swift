@@ -59,8 +59,12 @@ import Testing
         #expect(covers(ParamEnums.dtype) && covers(ParamEnums.fit) && covers(ParamEnums.filter))
         #expect(covers(ParamEnums.normalize) && covers(ParamEnums.preset) && covers(ParamEnums.remainder))
         #expect(covers(ParamEnums.uncertain) && covers(ParamEnums.blank))
+        #expect(covers(ParamEnums.aggregate) && covers(ParamEnums.evalLevel) && covers(ParamEnums.evalUncertain))
+        #expect(covers(ParamEnums.resample) && covers(ParamEnums.decodeScale))
         #expect(Set(ParamEnums.allConstants.map(\.value)).count == ParamEnums.allConstants.count)
-        #expect(ParamKey.allCases.allSatisfy { ParamKey(CInt(truncatingIfNeeded: ParamKey.allCases.firstIndex(of: $0)! + 1)) == $0 })
+        // Every key comes from exactly one C value (the values have gaps: 37 ... 39).
+        let decoded = (-1 ... 255).compactMap { ParamKey(CInt($0)) }
+        #expect(decoded.count == ParamKey.allCases.count && Set(decoded).count == decoded.count)
     }
 
     @Test func paramsHandlesHaveALifetimeAndAKind() throws {

@@ -61,9 +61,14 @@ import Testing
     }
 
     @Test func labelsAreTakenByPositionAfterTheFifthColumn() throws {
-        // Renamed label columns and swapped Sex/Age: same labels.
-        let renamed = F.header.replacingFirst("No Finding", "Label1").replacingFirst("Sex,Age", "Age,Sex")
+        // Renamed label columns and metadata columns (TFDS's fake data): same labels.
+        let renamed = F.header.replacingFirst("No Finding", "Label1").replacingFirst("Sex,Age", "Info1,Info2")
         let table = try F.parse(([renamed] + F.realRows).joined(separator: "\n"))
+        // Swapped Sex/Age headers: TFDS accepts them; the strict Sex and Age
+        // cells (docs/evaluation.md) do not.
+        let swapped = F.header.replacingFirst("Sex,Age", "Age,Sex")
+        let error = try #require(F.error(([swapped] + F.realRows).joined(separator: "\n")))
+        #expect(error.code == .csv && error.message.contains("line 2, column 3 'Sex'"))
         #expect(Array(table.labels(at: 0)) == Array(try F.parse(F.realText).labels(at: 0)))
         #expect(table.labelNames.first == "Label1")
         // An extra header column gives 15 labels (here the extra cell is given).

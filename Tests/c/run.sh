@@ -14,15 +14,20 @@
 #      the Swift ABI module agrees with the header (generated header check);
 #      every lazy Swift global is warmed by the fork hook (ForkSafety.swift).
 #   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c,
-#      Tests/c/test_training.c, Tests/c/test_limits.c, Tests/c/test_ffi.c,
-#      Tests/c/test_corpus.c, Tests/c/test_fork.c and bench/libchexpert_batch.c
+#      Tests/c/test_training.c, Tests/c/test_eval.c, Tests/c/test_augment.c, Tests/c/test_releases.c, Tests/c/test_limits.c, Tests/c/test_ffi.c,
+#      Tests/c/test_corpus.c, Tests/c/test_fork.c, Tests/c/test_fork_threads.c
+#      (and its TLS module), Tests/c/test_pool.c and bench/libchexpert_batch.c
 #      against LIBRARY.so
 #      with -Wall -Wextra -Werror.
 #   3. Generate a sample tree with chexpert-sample, and the hostile-input
 #      corpus with Tests/corpus/make_corpus.py (needs .venv: scripts/setup.sh).
-#   4. Run the example, test_api, test_training, test_limits, test_ffi,
-#      test_corpus and test_fork (1,000 forks while threads call every entry
-#      point; not under valgrind), then all but test_fork again under valgrind (memcheck, --leak-check=full;
+#   4. Run the example, test_api, test_training, test_eval, test_augment, test_releases, test_limits, test_ffi,
+#      test_corpus, test_fork (1,000 forks while threads call every entry
+#      point; not under valgrind) and test_pool (the worker pool: results,
+#      thread lifetime, 200 forks during batches, exit with batches in
+#      flight) and test_fork_threads (300 forks while other threads make the
+#      dlopen'ed library start threads), then all but test_fork again under valgrind (memcheck,
+#      --leak-check=full; test_pool without its forks;
 #      errors must be zero; test_corpus there skips the 10^6-row CSV and
 #      test_limits the 1 GiB CSV at CHEXPERT_MAX_CSV_BYTES, which the plain run
 #      checks).
@@ -243,6 +248,26 @@ step "build: Tests/c/test_training.c"
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
+step "build: Tests/c/test_eval.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_eval.c "${linklib[@]}" -lm -o "$work/test_eval" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: Tests/c/test_releases.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_releases.c "${linklib[@]}" -o "$work/test_releases" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: Tests/c/test_cache.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_cache.c "${linklib[@]}" -o "$work/test_cache" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
+step "build: Tests/c/test_augment.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_augment.c "${linklib[@]}" -lm -o "$work/test_augment" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
 step "build: Tests/c/test_limits.c"
 "$cc_bin" "${cflags[@]}" Tests/c/test_limits.c "${linklib[@]}" -o "$work/test_limits" \
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
@@ -266,6 +291,18 @@ step "build: Tests/c/test_fork.c"
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
+step "build: Tests/c/test_fork_threads.c (+ TLS module)"
+"$cc_bin" "${cflags[@]}" Tests/c/test_fork_threads.c -ldl -pthread -o "$work/test_fork_threads" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+"$cc_bin" "${cflags[@]}" -shared -fPIC -DTLS_MODULE Tests/c/test_fork_threads.c -o "$work/tls_module.so" \
+    > "$work/build.log" 2>&1 || fail "compile failed (TLS module)" "$work/build.log"
+pass
+
+step "build: Tests/c/test_pool.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_pool.c "${linklib[@]}" -pthread -o "$work/test_pool" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
 step "build: bench/libchexpert_batch.c"
 "$cc_bin" "${cflags[@]}" -I bench bench/libchexpert_batch.c "${linklib[@]}" -o "$work/libchexpert_batch" \
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
@@ -282,6 +319,11 @@ step "fixture: chexpert-sample"
 "$generator" --out "$work/tree" --train-patients 30 --color-fraction 0.2 > "$work/gen.log" 2>&1 \
     || fail "chexpert-sample failed" "$work/gen.log"
 pass "$(find "$work/tree" -name '*.jpg' | wc -l) JPEGs"
+
+step "fixture: chexpert-sample --layout aimi (test_releases)"
+"$generator" --out "$work/aimi" --layout aimi --train-patients 6 --valid-patients 2 --test-patients 3 \
+    --label-files labels_only > "$work/gen-aimi.log" 2>&1 || fail "chexpert-sample failed" "$work/gen-aimi.log"
+pass
 
 step "fixture: hostile-input corpus (make_corpus.py)"
 [[ -x "$repo/.venv/bin/python" ]] \
@@ -319,6 +361,23 @@ step "run: test_training"
 "$work/test_training" "$work/tree" > "$work/training.log" 2>&1 || fail "test_training failed" "$work/training.log"
 pass "$(tail -n 1 "$work/training.log")"
 
+step "run: test_eval"
+"$work/test_eval" "$work/tree" > "$work/eval.log" 2>&1 || fail "test_eval failed" "$work/eval.log"
+pass "$(tail -n 1 "$work/eval.log")"
+
+step "run: test_augment"
+"$work/test_augment" "$work/tree" > "$work/augment.log" 2>&1 || fail "test_augment failed" "$work/augment.log"
+pass "$(tail -n 1 "$work/augment.log")"
+
+step "run: test_releases"
+"$work/test_releases" "$work/tree" "$work/aimi" > "$work/releases.log" 2>&1 \
+    || fail "test_releases failed" "$work/releases.log"
+pass "$(tail -n 1 "$work/releases.log")"
+
+step "run: test_cache"
+"$work/test_cache" "$work/tree" > "$work/cache.log" 2>&1 || fail "test_cache failed" "$work/cache.log"
+pass "$(tail -n 1 "$work/cache.log")"
+
 step "run: test_limits"
 "$work/test_limits" "$work/tree" > "$work/limits.log" 2>&1 || fail "test_limits failed" "$work/limits.log"
 pass "$(tail -n 1 "$work/limits.log")"
@@ -337,21 +396,41 @@ step "run: test_fork (1,000 forks during calls)"
 "$work/test_fork" "$work/tree" 1000 > "$work/fork.log" 2>&1 || fail "test_fork failed" "$work/fork.log"
 pass "$(tail -n 1 "$work/fork.log"), $(grep -o 'in [0-9.]* s' "$work/fork.log" | tail -n 1)"
 
+# fork() while other threads make the library start threads (glibc frees a
+# reused stack's stale TLS blocks outside its stack-cache lock, so the
+# library must not start a thread while a fork can run; bench/SOAK.md): no
+# child may die (glibc heap abort) or read wrong. About 20-60 s.
+step "run: test_fork_threads (300 forks while threads start)"
+"$work/test_fork_threads" "$library" "$work/tree" "$work/tls_module.so" 300 > "$work/fork-threads.log" 2>&1 \
+    || fail "test_fork_threads failed" "$work/fork-threads.log"
+pass "$(tail -n 1 "$work/fork-threads.log")"
+
+# The worker pool: same bytes at every thread count, threads counted in
+# /proc/self/task (none after the last close), forks during batches, exit()
+# with batches in flight (children under alarm: a hang fails).
+step "run: test_pool (worker pool, 200 forks during batches)"
+"$work/test_pool" "$work/tree" 200 > "$work/pool.log" 2>&1 || fail "test_pool failed" "$work/pool.log"
+pass "$(tail -n 1 "$work/pool.log")"
+
 # Valgrind 3.19 (Debian 12) cannot read the DWARF 5 forms in the Swift
 # toolchain's debug info and says so on stderr; that is noise, so the log is
 # shown only on failure. Tests/c/valgrind.supp explains its one suppression.
 if command -v valgrind > /dev/null; then
     valgrind=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible
               --suppressions="$repo/Tests/c/valgrind.supp")
-    for program in chexpert_summary test_api test_training test_limits test_ffi test_corpus; do
+    for program in chexpert_summary test_api test_training test_eval test_augment test_releases test_cache test_limits test_ffi test_corpus test_pool; do
         step "valgrind: $program"
         args=("$work/tree")
         [[ "$program" == test_ffi ]] && args=("$library" "$work/tree")
+        [[ "$program" == test_releases ]] && args=("$work/tree" "$work/aimi")
         # Opening the 10^6-row CSV takes ~40 s under memcheck (2 s without);
         # the plain run above checks it.
         [[ "$program" == test_corpus ]] && args=("$work/corpus" --skip csv/million-rows)
         # Reading a 1 GiB CSV under memcheck takes minutes; the plain run checks it.
         [[ "$program" == test_limits ]] && args=("$work/tree" --skip-big)
+        # Forked children would report the parent's calls in flight as leaks.
+        [[ "$program" == test_pool ]] && args=("$work/tree" 0)
+        [[ "$program" == test_cache ]] && args=("$work/tree" --no-fork)
         status=0
         "${valgrind[@]}" --log-file="$work/vg-$program.log" "$work/$program" "${args[@]}" \
             > "$work/vg-$program.out" 2>&1 || status=$?

@@ -313,21 +313,23 @@ static void test_vocabulary(void) {
         {CHEXPERT_E_LIMIT, "CHEXPERT_E_LIMIT"},
         {CHEXPERT_E_NO_MEMORY, "CHEXPERT_E_NO_MEMORY"},
         {CHEXPERT_E_INTERNAL, "CHEXPERT_E_INTERNAL"},
+        {CHEXPERT_E_STALE, "CHEXPERT_E_STALE"},
     };
-    /* Pinned values: 0, -1, ..., -12 in this order. */
+    /* Pinned values: 0, -1, ..., -13 in this order. */
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         CHECK(codes[i].code == -(int)i);
         CHECK(chexpert_status_name(codes[i].code) != NULL);
         CHECK(strcmp(chexpert_status_name(codes[i].code), codes[i].name) == 0);
     }
-    static const int unknown[] = {1, -13, 100, -100, INT_MAX, INT_MIN};
+    static const int unknown[] = {1, -14, 100, -100, INT_MAX, INT_MIN};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         CHECK(strcmp(chexpert_status_name(unknown[i]), "CHEXPERT_E_UNKNOWN") == 0);
 
     CHECK(strcmp(chexpert_split_name(CHEXPERT_SPLIT_TRAIN), "train") == 0);
     CHECK(strcmp(chexpert_split_name(CHEXPERT_SPLIT_VALIDATION), "validation") == 0);
     CHECK(chexpert_split_name(-1) == NULL);
-    CHECK(chexpert_split_name(CHEXPERT_NUM_SPLITS) == NULL);
+    CHECK(strcmp(chexpert_split_name(CHEXPERT_SPLIT_TEST), "test") == 0);
+    CHECK(chexpert_split_name(CHEXPERT_NUM_SPLITS_ALL) == NULL);
     CHECK(chexpert_split_name(INT_MIN) == NULL);
 
     static const char *classes[] = {"uncertain", "positive", "negative", "unmentioned"};
@@ -549,7 +551,8 @@ static void test_counts_and_labels(chexpert_dataset *ds) {
 }
 
 static void test_bad_split(chexpert_dataset *ds) {
-    static const int bad[] = {-1, CHEXPERT_NUM_SPLITS, 100, INT_MAX, INT_MIN};
+    /* CHEXPERT_SPLIT_TEST is a split id, absent from this tree: test_releases.c. */
+    static const int bad[] = {-1, CHEXPERT_NUM_SPLITS_ALL, 100, INT_MAX, INT_MIN};
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
         int split = bad[b];
         int64_t count = 0, labels[64], index = 0, view = 0, counts[CHEXPERT_NUM_PROJECTIONS];
@@ -1286,6 +1289,8 @@ static const enum_values ENUMS[] = {
      {CHEXPERT_UNCERTAIN_IGNORE, CHEXPERT_UNCERTAIN_ZEROS, CHEXPERT_UNCERTAIN_ONES, CHEXPERT_UNCERTAIN_MULTICLASS,
       CHEXPERT_UNCERTAIN_RAW}, 5},
     {"blank", 0, {CHEXPERT_BLANK_NEGATIVE, CHEXPERT_BLANK_IGNORE}, 2},
+    {"resample", CHEXPERT_KEY_RESAMPLE, {CHEXPERT_RESAMPLE_FAST, CHEXPERT_RESAMPLE_EXACT}, 2},
+    {"decode_scale", CHEXPERT_KEY_DECODE_SCALE, {CHEXPERT_DECODE_SCALE_FULL, CHEXPERT_DECODE_SCALE_AUTO}, 2},
 };
 enum { ENUM_COUNT = sizeof ENUMS / sizeof ENUMS[0] };
 
@@ -1319,6 +1324,8 @@ static void test_params(void) {
         {CHEXPERT_KEY_RANK, 0},
         {CHEXPERT_KEY_WORLD, 1},
         {CHEXPERT_KEY_REMAINDER, CHEXPERT_REMAINDER_PAD},
+        {CHEXPERT_KEY_RESAMPLE, CHEXPERT_RESAMPLE_FAST},
+        {CHEXPERT_KEY_DECODE_SCALE, CHEXPERT_DECODE_SCALE_FULL},
     };
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
         value = -99;

@@ -157,7 +157,7 @@ static void sweep_one(const struct signature *sig, int profile, void *ds, void *
     switch (sig->returns[0]) {
     case 'i': {
         int status = call_int(sig->name, (unsigned)nargs, types, values);
-        if (!(status <= 0 && status >= -12)) {
+        if (!(status <= 0 && status >= -13)) {
             fprintf(stderr, "%s (profile %d) returned %d, not a chexpert_status\n", sig->name, profile, status);
             exit(1);
         }
@@ -418,7 +418,9 @@ int main(int argc, char **argv) {
     EXPECT(OK, split_num_labels(ds, 0, &num_labels));
     CHECK(num_labels > 0);
     EXPECT(E_INVALID_ARGUMENT, split_size(ds, -1, &train));
-    EXPECT(E_INVALID_ARGUMENT, split_size(ds, 2, &train));
+    /* Split 2 is the test split, absent from this tree; 3 is no split. */
+    EXPECT(E_NOT_FOUND, split_size(ds, 2, &train));
+    EXPECT(E_INVALID_ARGUMENT, split_size(ds, 3, &train));
     EXPECT(E_NULL_POINTER, split_size(ds, 0, NULL));
     EXPECT(E_NULL_POINTER, split_size(NULL, 0, &train));
 

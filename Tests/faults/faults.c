@@ -14,7 +14,8 @@
  * out/freed: outstanding blocks = leaks), chexpert_fault_io (before every
  * open, fstat and read of a file: 0 proceeds, an errno fails the operation,
  * -1 makes a read return 0 early (the file "shrank"), -2 makes it a 1-byte
- * partial read).
+ * partial read), chexpert_fault_thread (before the worker pool starts a
+ * thread: nonzero makes pthread_create "fail").
  *
  * For each call: an unfaulted run gives the reference status and output
  * hash and counts the call's checked allocations (N) and file operations (M).
@@ -26,8 +27,12 @@
  * (open, fstat, read) and a short read must give CHEXPERT_E_IO with a
  * message naming the file (for per-example calls: that example's status,
  * and for verify its message). A table of the allocation sites and file
- * operations exercised per call is printed; the last line is
- * "N passed, 0 failed".
+ * operations exercised per call is printed. Then the worker pool: with
+ * every thread start failing from the 1st, 2nd or 3rd on (a fresh pool: no
+ * handle open before), the parallel calls at 4 threads must give their
+ * reference (the calling thread does the work the missing threads would
+ * have), and a pool that could not grow must still work once starts succeed.
+ * The last line is "N passed, 0 failed".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,6 +77,15 @@ static int op_total;
 int chexpert_fault_alloc(size_t bytes, const char *site, int line);
 void chexpert_fault_track(void *block, int delta);
 int chexpert_fault_io(int op, const char *path);
+int chexpert_fault_thread(void);
+
+static atomic_long thread_calls, thread_fail_from;  /* 0: no thread fault */
+
+int chexpert_fault_thread(void) {
+    long n = atomic_fetch_add(&thread_calls, 1) + 1;
+    long from = atomic_load(&thread_fail_from);
+    return from > 0 && n >= from;
+}
 
 int chexpert_fault_alloc(size_t bytes, const char *site, int line) {
     (void)bytes;
@@ -195,6 +209,9 @@ static void call_batch_images(result *r) {
     if (status == CHEXPERT_OK) r->hash = fnv(r->hash, pixels, total);
 }
 
+/* Set by call_resized_augmented: the next resized batch is augmented. */
+static int augmented;
+
 /* A resized batch of `indices`; mode 0 raise, 1 substitute. */
 static void resized(result *r, const int64_t *indices, int count, int height, int width, int channels, int substitute) {
     chexpert_params *p = params_threads(threads_for_run);
@@ -206,6 +223,12 @@ static void resized(result *r, const int64_t *indices, int count, int height, in
     chexpert_params_set(p, CHEXPERT_KEY_FIT, CHEXPERT_FIT_STRETCH);
     chexpert_params_set(p, CHEXPERT_KEY_FILTER, CHEXPERT_FILTER_BILINEAR);
     if (substitute) chexpert_params_set(p, CHEXPERT_KEY_ON_ERROR, CHEXPERT_ON_ERROR_SUBSTITUTE);
+    if (augmented) {
+        const float crop[2] = {0.5f, 1.0f}, contrast[1] = {0.3f};
+        chexpert_params_set(p, CHEXPERT_KEY_AUGMENT, CHEXPERT_AUGMENT_JFHEALTHCARE);
+        chexpert_params_set_floats(p, CHEXPERT_KEY_AUG_CROP_SCALE, crop, 2);
+        chexpert_params_set_floats(p, CHEXPERT_KEY_AUG_CONTRAST, contrast, 1);
+    }
     size_t bytes = 0;
     if (chexpert_resize_output_bytes(p, (size_t)count, &bytes) != CHEXPERT_OK) abort();
     float *out = xmalloc(bytes);
@@ -226,6 +249,13 @@ static void resized(result *r, const int64_t *indices, int count, int height, in
 }
 
 static void call_resized(result *r) { resized(r, normal_indices, 3, 64, 48, 3, 0); }
+
+/* Native augmentation (its warp allocates its own output plane). */
+static void call_resized_augmented(result *r) {
+    augmented = 1;
+    resized(r, normal_indices, 3, 64, 48, 3, 0);
+    augmented = 0;
+}
 
 static void call_resized_substitute(result *r) {
     int64_t indices[3] = {0, missing_index, tall_index};
@@ -293,12 +323,22 @@ static const scenario scenarios[] = {
     {"example_image", call_example_image, 0, CHEXPERT_OK, NULL},
     {"batch_images", call_batch_images, 0, CHEXPERT_OK, NULL},
     {"batch_resized", call_resized, 0, CHEXPERT_OK, NULL},
+    {"batch_resized augmented", call_resized_augmented, 0, CHEXPERT_OK, NULL},
     {"batch_resized extreme (raise)", call_resized_extreme, 0, CHEXPERT_E_LIMIT, "CHEXPERT_MAX_SCRATCH_BYTES"},
     {"batch_resized substitute", call_resized_substitute, 1, CHEXPERT_OK, NULL},
     {"batch_targets", call_batch_targets, 0, CHEXPERT_OK, NULL},
     {"shard_indices (shuffled)", call_shard_indices, 0, CHEXPERT_OK, NULL},
     {"batch_verify", call_batch_verify, 1, CHEXPERT_OK, NULL},
 };
+
+/* The scenario called `name` (the parallel runs pick theirs by name). */
+static const scenario *scenario_named(const char *name) {
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        if (strcmp(scenarios[i].name, name) == 0) return &scenarios[i];
+    }
+    fprintf(stderr, "faults.c: no scenario named %s\n", name);
+    exit(2);
+}
 
 /* ------------------------------------------------------------------------ */
 /* The driver                                                                */
@@ -508,7 +548,11 @@ int main(int argc, char **argv) {
 
     /* Two worker threads: which allocation fails first varies, the outcome not. */
     threads_for_run = 2;
-    const scenario *parallel[] = {&scenarios[2], &scenarios[3], &scenarios[5], &scenarios[8]};
+    const scenario *parallel[] = {
+        scenario_named("batch_images"), scenario_named("batch_resized"),
+        scenario_named("batch_resized augmented"), scenario_named("batch_resized substitute"),
+        scenario_named("batch_verify"),
+    };
     for (size_t i = 0; i < sizeof parallel / sizeof parallel[0]; i++) {
         result ref;
         memset(&ref, 0, sizeof ref);
@@ -528,7 +572,36 @@ int main(int argc, char **argv) {
         }
         printf("%-30s threads=2: %ld allocation faults\n", parallel[i]->name, allocations);
     }
-    chexpert_dataset_close(ds);
+
+    /* Thread starts failing: the calling thread does the work. */
+    threads_for_run = 4;
+    result refs[sizeof parallel / sizeof parallel[0]];
+    for (size_t i = 0; i < sizeof parallel / sizeof parallel[0]; i++) {
+        memset(&refs[i], 0, sizeof refs[i]);
+        parallel[i]->run(&refs[i]);
+    }
+    chexpert_dataset_close(ds);  /* the last handle: the pool ends */
+    for (long from = 1; from <= 3; from++) {
+        atomic_store(&thread_calls, 0);
+        atomic_store(&thread_fail_from, from);
+        OK(chexpert_dataset_open(&ds, root, NULL));
+        for (size_t i = 0; i < sizeof parallel / sizeof parallel[0]; i++) {
+            result got;
+            memset(&got, 0, sizeof got);
+            parallel[i]->run(&got);
+            CHECK(got.status == refs[i].status && got.hash == refs[i].hash);
+        }
+        CHECK(atomic_load(&thread_calls) >= from);  /* starts were attempted and failed */
+        atomic_store(&thread_fail_from, 0);         /* starts succeed again: the pool grows */
+        for (size_t i = 0; i < sizeof parallel / sizeof parallel[0]; i++) {
+            result got;
+            memset(&got, 0, sizeof got);
+            parallel[i]->run(&got);
+            CHECK(got.status == refs[i].status && got.hash == refs[i].hash);
+        }
+        chexpert_dataset_close(ds);
+    }
+    printf("%-30s threads=4: thread starts failing from the 1st, 2nd, 3rd\n", "worker pool");
     CHECK(atomic_load(&outstanding) == 0);
     CHECK_SUMMARY();
     return 0;

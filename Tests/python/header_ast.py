@@ -96,7 +96,7 @@ def ffi_table(tree: dict) -> str:
 
 # Macros that are part of the contract, by name pattern. Any other CHEXPERT_*
 # macro (the include guard aside) stops the generator until it is classified.
-CONTRACT_MACROS = re.compile(r"CHEXPERT_(VERSION_\w+|ABI_VERSION|MAX_\w+|DEFAULT_\w+|SELECT_\w+|NUM_\w+|ORDER_VERSION)$")
+CONTRACT_MACROS = re.compile(r"CHEXPERT_(VERSION_\w+|ABI_VERSION|MAX_\w+|DEFAULT_\w+|SELECT_\w+|NUM_\w+|ORDER_VERSION|ID_MISSING|AGE_MISSING)$")
 NOT_CONTRACT_MACROS = {"CHEXPERT_H"}
 # Contract macros whose value may change from release to release: their line must stay, its value may not.
 MUTABLE_MACROS = {"CHEXPERT_VERSION_MINOR", "CHEXPERT_VERSION_PATCH", "CHEXPERT_VERSION_NUMBER",

@@ -23,7 +23,7 @@ from conftest import SMALL, TFDS_LABELS, read_csv, write_csv
 
 # The documented exit codes (docs/cli.md, `chexpert --help`).
 OK, DATA, USAGE, NO_DATASET, ENVIRONMENT = 0, 1, 2, 3, 4
-COMMANDS = ("info", "stats", "show", "verify", "bench", "sample")
+COMMANDS = ("info", "stats", "show", "verify", "bench", "sample", "cache")
 
 
 def _cli(*args, env=None, cwd=None):
@@ -405,7 +405,7 @@ def test_bad_csv_exits_3(bad_csv_tree):
 @pytest.mark.parametrize("args, phrase", [
     (["frob"], "invalid choice: 'frob'"),
     (["stats", "{tree}"], "the following arguments are required: --plot"),
-    (["show", "{tree}", "--grid", "g.png", "--split", "test"], "argument --split: invalid choice: 'test'"),
+    (["show", "{tree}", "--grid", "g.png", "--split", "testing"], "argument --split: invalid choice: 'testing'"),
     (["show", "{tree}", "--grid", "g.png", "--n", "0"], "argument --n: must be between 1 and 64"),
     (["show", "{tree}", "--grid", "g.png", "--n", "many"], "argument --n: 'many' is not a whole number"),
     (["info", "{tree}", "--projections", "sideways"], "argument --projections: 'sideways' is not"),
@@ -423,8 +423,8 @@ def test_usage_errors_exit_2(args, phrase, tree, tmp_path, capsys, monkeypatch):
 
 
 def test_usage_error_in_a_subprocess(tree, tmp_path):
-    _assert_usage_error(_cli("show", tree, "--grid", tmp_path / "g.png", "--split", "test"),
-                        "argument --split: invalid choice: 'test'")
+    _assert_usage_error(_cli("show", tree, "--grid", tmp_path / "g.png", "--split", "testing"),
+                        "argument --split: invalid choice: 'testing'")
 
 
 @pytest.mark.parametrize("command, option", [("stats", "--plot"), ("show", "--grid")])

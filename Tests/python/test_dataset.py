@@ -18,7 +18,7 @@ def ds(tree):
 def test_version_and_vocabulary_come_from_the_library():
     # One version, the header's (test_header.py checks it against the header too).
     assert chexpert.__version__ == chexpert.library_version == "1.0.0"
-    assert chexpert.SPLIT_NAMES == ("train", "validation")
+    assert chexpert.SPLIT_NAMES == ("train", "validation", "test")   # test where present: releases.md
     # TFDS ClassLabel orders (shared/reference/tfds-chexpert.md section 2).
     assert chexpert.LABEL_CLASS_NAMES == ("uncertain", "positive", "negative", "unmentioned")
     assert chexpert.VIEW_NAMES == ("frontal", "lateral")
@@ -40,8 +40,10 @@ def test_root_is_resolved_from_manual_dir_or_dataset_folder(tree, monkeypatch):
 def test_split_names_and_lookup(ds):
     assert ds.split_names == ("train", "validation")
     assert ds["train"].name == "train" and ds.split(1).name == "validation"
-    with pytest.raises(KeyError, match="test"):
-        ds["test"]
+    with pytest.raises(chexpert.ChexpertNotFoundError, match="no 'test' split"):
+        ds["test"]                                      # a split id this tree has no files for
+    with pytest.raises(KeyError, match="testing"):
+        ds["testing"]
 
 
 @pytest.mark.parametrize("split", ["train", "validation"])

@@ -512,7 +512,8 @@ def test_status_names_and_vocabulary_functions():
     for name, value in codes.items():
         assert _ffi.chexpert_status_name(value) == name.encode()
     assert _ffi.chexpert_status_name(-999) == b"CHEXPERT_E_UNKNOWN"
-    assert _ffi.chexpert_split_name(2) is None and _ffi.chexpert_split_name(-1) is None
+    assert _ffi.chexpert_split_name(2) == b"test"
+    assert _ffi.chexpert_split_name(3) is None and _ffi.chexpert_split_name(-1) is None
     assert _ffi.chexpert_label_class_name(4) is None
     assert _ffi.chexpert_view_name(2) is None
     assert _ffi.chexpert_projection_name(4) is None and _ffi.chexpert_projection_name(-1) is None
@@ -533,6 +534,7 @@ _CLASSES = {
     "CHEXPERT_E_LIMIT": (chexpert.ChexpertLimitError, ValueError),
     "CHEXPERT_E_NO_MEMORY": (chexpert.ChexpertMemoryError, MemoryError),
     "CHEXPERT_E_INTERNAL": (chexpert.ChexpertInternalError, RuntimeError),
+    "CHEXPERT_E_STALE": (chexpert.ChexpertStaleCacheError, ValueError),
 }
 
 

@@ -96,6 +96,8 @@ CTYPES = {
     "uint32_t *": POINTER(c_uint32),
     "float *": POINTER(c_float),
     "const float *": POINTER(c_float),
+    "double *": POINTER(ctypes.c_double),
+    "const double *": POINTER(ctypes.c_double),
     "void *": c_void_p,
     "chexpert_dataset *": dataset_p,
     "const chexpert_dataset *": dataset_p,

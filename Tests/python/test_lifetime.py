@@ -103,7 +103,7 @@ def test_split_keeps_its_dataset_alive(tree):
 def test_pickle_keeps_root_and_options_and_drops_the_handle(tree):
     with chexpert.Dataset(tree, dct="accurate", max_pixels=10**7) as ds:
         state = ds.__getstate__()
-        assert set(state) == {"root", "options", "closed"}
+        assert set(state) == {"root", "options", "closed", "cache"} and state["cache"] is None
         data = pickle.dumps(ds)
         again = pickle.loads(data)
         assert again._handle is None                    # reopened lazily

@@ -4,12 +4,13 @@
   the binding (Resize) and by the library (chexpert_batch_resized, through
   raw _ffi calls that skip the binding's check): never an OK batch holding
   NaN or inf.
-- A file that changes between read_batch's size query and its pixel call is
-  read with the shape the pixel call decoded (the library reads each file
-  once per call), or refused with an error naming the file; never pixels
-  laid out with the old shape, never an error about sizes the caller never
-  gave. The change is made exactly between the two C calls (a wrapper
-  around _ffi's function), not by timing.
+- read_batch makes one pixel call (each file read once); a file that changes
+  between that call and the retry a too-small guess needs (or, for
+  ``split[i]``, between the size query and the pixel call) is read with the
+  shape the pixel call decoded, or refused with an error naming the file;
+  never pixels laid out with the old shape, never an error about sizes the
+  caller never gave. The change is made exactly between two C calls (a
+  wrapper around _ffi's function), not by timing.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def test_a_float32_overflowing_statistic_is_refused_not_made_inf():
 
 
 # ---------------------------------------------------------------------------
-# A file that changes between the size query and the pixel call
+# A file that changes between two C calls of one read
 # ---------------------------------------------------------------------------
 
 def _write_jpeg(path, height: int, width: int, seed: int) -> None:
@@ -147,20 +148,56 @@ def _path(root, split, position) -> str:
     return os.path.join(root, os.fsdecode(split.names([position])[0]))
 
 
+def _count_calls(monkeypatch, function_name: str, mutate=None, every: bool = False):
+    """Wraps _ffi.<function_name>: after its first call (or, with `every`,
+    after each), runs `mutate()` if given; returns the list of calls made."""
+    original = getattr(_ffi, function_name)
+    calls = []
+
+    def wrapper(*args):
+        try:
+            return original(*args)
+        finally:
+            calls.append(args)
+            if mutate is not None and (every or len(calls) == 1):
+                mutate()
+    monkeypatch.setattr(_ffi, function_name, wrapper)
+    return calls
+
+
+# Larger than read_batch's first guess (1 MiB per image) and than any image
+# of the uniform tree: the first call is too small, a second one is made.
+BIG = (1100, 1000)
+
+
+def test_read_batch_makes_one_pixel_call(uniform_copy, monkeypatch):
+    with chexpert.Dataset(uniform_copy) as dataset:
+        split = dataset["train"]
+        calls = _count_calls(monkeypatch, "chexpert_batch_images")
+        batch = split.read_batch([0, 1, 2], num_threads=2)
+        assert len(calls) == 1 and calls[0][5] is not None, "one pixel call, no size query"
+        out = np.empty_like(batch["image"])
+        split.read_batch([2, 1, 0], out=out)
+        assert len(calls) == 2 and calls[1][5] is not None
+        monkeypatch.undo()
+        assert np.array_equal(out, batch["image"][::-1])
+
+
 @pytest.mark.parametrize("change", ["grows", "shrinks", "transposed"])
 def test_read_batch_uses_the_shapes_the_pixel_call_decoded(uniform_copy, monkeypatch, change):
     with chexpert.Dataset(uniform_copy) as dataset:
         split = dataset["train"]
         before = split.read_batch([0, 1, 2])
         height, width = before["image"].shape[1:3]
-        new = {"grows": (height + 24, width + 8), "shrinks": (height - 16, width - 8),
-               "transposed": (width, height)}[change]
         target = _path(uniform_copy, split, 1)
-        calls = _mutate_after_query(monkeypatch, "chexpert_batch_images",
-                                    lambda: _write_jpeg(target, *new, seed=1))
+        _write_jpeg(target, *BIG, seed=4)   # too big for the guess: a retry
+        new = {"grows": (BIG[0] + 24, BIG[1] + 8), "shrinks": (height - 16, width - 8),
+               "transposed": (BIG[1], BIG[0])}[change]
+        calls = _count_calls(monkeypatch, "chexpert_batch_images",
+                             lambda: _write_jpeg(target, *new, seed=1))
         batch = split.read_batch([0, 1, 2], num_threads=2)
         monkeypatch.undo()
-        assert len(calls) >= 2 and calls[0][5] is None, "a size query, then the pixel call"
+        assert len(calls) >= 2 and all(call[5] is not None for call in calls), "pixel calls only"
         fresh = split[1]["image"]
         assert fresh.shape == new + (3,)
         images = batch["image"]
@@ -169,39 +206,57 @@ def test_read_batch_uses_the_shapes_the_pixel_call_decoded(uniform_copy, monkeyp
         assert np.array_equal(images[1], fresh)
         assert np.array_equal(images[0], before["image"][0])
         assert np.array_equal(images[2], before["image"][2])
+        # The guess now covers the big image: one call again.
+        calls = _count_calls(monkeypatch, "chexpert_batch_images")
+        again = split.read_batch([0, 1, 2])
+        assert len(calls) == 1
+        assert all(np.array_equal(a, b) for a, b in zip(again["image"], images))
 
 
-def test_a_file_made_unreadable_between_the_calls_names_the_file(uniform_copy, monkeypatch):
+def test_a_file_made_unreadable_before_the_retry_names_the_file(uniform_copy, monkeypatch):
     with chexpert.Dataset(uniform_copy) as dataset:
         split = dataset["train"]
+        _write_jpeg(_path(uniform_copy, split, 0), *BIG, seed=5)
         target = _path(uniform_copy, split, 2)
 
         def mutate():
             with open(target, "wb") as handle:
                 handle.write(b"not a jpeg at all" * 10)
-        _mutate_after_query(monkeypatch, "chexpert_batch_images", mutate)
+        _count_calls(monkeypatch, "chexpert_batch_images", mutate)
         with pytest.raises(chexpert.ChexpertImageError) as info:
             split.read_batch([0, 1, 2])
         assert os.path.basename(target) in info.value.message
         assert "height" not in info.value.message and "width" not in info.value.message
 
 
+def test_a_file_that_keeps_growing_is_a_clear_error(uniform_copy, monkeypatch):
+    with chexpert.Dataset(uniform_copy) as dataset:
+        split = dataset["train"]
+        target = _path(uniform_copy, split, 1)
+        _write_jpeg(target, *BIG, seed=6)
+        sizes = iter(range(1, 10))
+        _count_calls(monkeypatch, "chexpert_batch_images",
+                     lambda: _write_jpeg(target, BIG[0] + 64 * next(sizes), BIG[1], seed=7), every=True)
+        with pytest.raises(chexpert.ChexpertIOError) as info:
+            split.read_batch([0, 1, 2])
+        assert "changed while they were read" in info.value.message
+        assert os.path.basename(target) in info.value.message
+
+
 @pytest.mark.parametrize("change", ["grows", "transposed"])
-def test_out_that_no_longer_fits_is_a_clear_error(uniform_copy, monkeypatch, change):
+def test_out_that_no_longer_fits_is_a_clear_error(uniform_copy, change):
     with chexpert.Dataset(uniform_copy) as dataset:
         split = dataset["train"]
         out = np.empty((3,) + split.shape(0), np.uint8)
         height, width = out.shape[1:3]
         new = {"grows": (height + 8, width), "transposed": (width, height)}[change]
         target = _path(uniform_copy, split, 1)
-        _mutate_after_query(monkeypatch, "chexpert_batch_images",
-                            lambda: _write_jpeg(target, *new, seed=2))
-        with pytest.raises(chexpert.ChexpertIOError) as info:
+        _write_jpeg(target, *new, seed=2)
+        with pytest.raises(ValueError) as info:
             split.read_batch([0, 1, 2], out=out)
-        message = info.value.message
-        assert "changed while they were read" in message
+        message = str(info.value)
         assert os.path.basename(target) in message
-        assert f"{height}x{width} then {new[0]}x{new[1]}" in message
+        assert f"images are {height}x{width}" in message and f"is {new[0]}x{new[1]}" in message
 
 
 @pytest.mark.parametrize("change", ["grows", "shrinks"])

@@ -195,6 +195,11 @@ INTS = [
           lambda c, v: _torch().ChexpertBatches(c.split, 2, c.resize, rank=v, world=2), "rank"),
     Entry("torch.ChexpertBatches world", "int",
           lambda c, v: _torch().ChexpertBatches(c.split, 2, c.resize, rank=0, world=v), "world"),
+    # evaluation and patient splits (chexpert.evaluation, chexpert.metadata)
+    Entry("evaluate bootstrap", "int",
+          lambda c, v: chexpert.evaluate(np.zeros((len(c.split), 5)), c.split, bootstrap=v), "bootstrap"),
+    Entry("patient_split stratify", "int", lambda c, v: chexpert.patient_split(c.split, stratify=v),
+          "stratify", w32=OverflowError),
     # the last line: a Params value
     Entry("_ffi.Params value", "int",
           lambda c, v: _ffi.Params({_ffi.CHEXPERT_KEY_START: v}), "value of key", w32=VALID),
@@ -212,6 +217,9 @@ SEEDS = [
     Entry("Loader.order epoch", "seed", lambda c, v: _loader(c).order(v), "epoch"),
     Entry("Loader.load_state_dict", "seed",
           lambda c, v: _loader(c).load_state_dict({"seed": v, "epoch": 0, "position": 0}), "seed"),
+    Entry("evaluate seed", "seed",
+          lambda c, v: chexpert.evaluate(np.zeros((len(c.split), 5)), c.split, seed=v), "seed"),
+    Entry("patient_split seed", "seed", lambda c, v: chexpert.patient_split(c.split, seed=v), "seed"),
     Entry("torch.EpochSampler seed", "seed",
           lambda c, v: _torch().EpochSampler(range(10), 1, 0, seed=v), "seed"),
     Entry("torch.EpochSampler.set_epoch", "seed",

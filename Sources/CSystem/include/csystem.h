@@ -34,4 +34,45 @@ void cxp_fork_gate_leave(void);
  *  import it then carry no pthread types in their debug info. */
 unsigned int cxp_error_key(int *ok);
 
+/* ---- Worker pool (csystem.c) ---------------------------------------------
+ *
+ * One process-wide pool of pthreads that runs the shares of batch calls.
+ * Threads are started lazily by cxp_pool_run(), up to the largest number of
+ * helpers any call asked for (at most CXP_POOL_MAX_HELPERS), and all end
+ * (joined) as soon as no dataset handle is open and no cxp_pool_run() is in
+ * progress: no thread outlives the last handle. The pool allocates nothing
+ * (its thread table is static). A child of fork() starts with an empty pool
+ * (no threads, no jobs; the open handle count is inherited with the handles).
+ * At exit or dlclose a destructor ends the idle threads; threads busy with a
+ * call still running are not waited for (exit never hangs on them). */
+
+/** Largest number of helper threads (CHEXPERT_MAX_THREADS - 1). */
+#define CXP_POOL_MAX_HELPERS 1023
+
+/** Runs run(context, 0) on the calling thread and run(context, s) for
+ *  s = 1 ... helpers on pool threads, each share at most once, and returns
+ *  when every share that started has returned. A share not started by a pool
+ *  thread when the caller's own share returns is never started: `run` must
+ *  hand out its work from a shared queue, so the shares that do run finish it
+ *  (with no pool thread at all, the caller's share does everything). Pool
+ *  threads that finish early move on to other calls' shares at once.
+ *  `create_fault`: NULL, or a test hook called before each thread creation;
+ *  nonzero makes that creation fail (fault-injection builds only). */
+void cxp_pool_run(int helpers, void (*run)(void *context, int share), void *context,
+                  int (*create_fault)(void));
+
+/** A dataset handle was opened (the pool may keep threads while any is). */
+void cxp_pool_handle_opened(void);
+
+/** A dataset handle was closed; the last one ends the pool's threads unless
+ *  a call is in progress (then the last call to return ends them). */
+void cxp_pool_handle_closed(void);
+
+/** Atomically (relaxed) adds `delta` to `*counter` (a caller's int64_t
+ *  progress counter, polled by another thread). */
+void cxp_atomic_add_i64(long long *counter, long long delta);
+
+/** Atomically (relaxed) stores `value` into `*counter`. */
+void cxp_atomic_store_i64(long long *counter, long long value);
+
 #endif

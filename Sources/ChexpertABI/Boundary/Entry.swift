@@ -34,10 +34,15 @@ func size(_ value: Int, _ name: StaticString) throws(ChexpertError) -> Int {
 }
 
 /// The open dataset `ds` and its split `split`.
-/// - Throws: `.nullPointer`, `.closed`, `.invalidArgument` (split).
+/// - Throws: `.nullPointer`, `.closed`, `.invalidArgument` (split),
+///   `.notFound` (a split the dataset does not have: test without its files).
 func datasetSplit(_ ds: OpaquePointer?, _ split: CInt) throws(ChexpertError) -> (dataset: Dataset, split: Split) {
     let dataset = try HandleRegistry.shared.dataset(ds)
-    return (dataset, try Vocabulary.split(split))
+    let split = try Vocabulary.split(split)
+    guard dataset.hasSplit(split) else {
+        throw ChexpertError(.notFound, "the dataset at \(dataset.layout.datasetFolder) has no '\(split.name)' split (no \(TestSplitReader.fileNames.joined(separator: " or ")) in \(dataset.layout.searchFolders.map { DatasetLayout.display($0) }.joined(separator: " or ")); docs/releases.md)")
+    }
+    return (dataset, split)
 }
 
 /// What every batch call starts with: the open dataset `ds`, its split

@@ -12,7 +12,7 @@ import ChexpertCore
 /// The list must name every one-time-initialised global of ChexpertCore and
 /// ChexpertABI; `Tests/c/run.sh` ("fork: lazy globals") compares it with
 /// the library's `one-time initialization token` symbols.
-/// Lazy globals covered: HandleRegistry.shared, ParamEnums.allConstants, Selection.all, versionCString
+/// Lazy globals covered: HandleRegistry.shared, ParamEnums.allConstants, Selection.all, DecodeScaling.factors, versionCString
 /// (`versionCString` through `chexpert_version_string`; `LastError`'s key is
 /// created at load time in C.)
 @c(cxp_abi_fork_prepare)
@@ -20,5 +20,6 @@ func forkPrepare() {
     _ = HandleRegistry.shared
     _ = ParamEnums.allConstants.count
     _ = Selection.all
+    _ = DecodeScaling.factors.count
     _ = CChexpertABI.chexpert_version_string()
 }

@@ -75,8 +75,10 @@ final class HandleRegistry: @unchecked Sendable {
 
     /// Forgets `handle`'s object if it is a `T`; NULL, unknown handles and
     /// handles of the other kind are ignored.
-    func remove<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type) {
-        guard let handle else { return }
+    /// - Returns: whether an object was removed.
+    @discardableResult
+    func remove<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type) -> Bool {
+        guard let handle else { return false }
         let token = UInt(bitPattern: handle)
         let removed: AnyObject? = lock.withLock {
             guard let slot = slot(of: token), let object = objects[slot], object is T else { return nil }
@@ -85,7 +87,7 @@ final class HandleRegistry: @unchecked Sendable {
             freeSlots.append(slot)
             return object
         }
-        _ = removed  // released here, outside the lock
+        return removed != nil  // released here, outside the lock
     }
 
     /// The slot a token names, if it is live. Call with the lock held.

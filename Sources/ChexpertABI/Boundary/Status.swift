@@ -18,6 +18,7 @@ extension ChexpertError {
         case .limit: CHEXPERT_E_LIMIT
         case .noMemory: CHEXPERT_E_NO_MEMORY
         case .internal: CHEXPERT_E_INTERNAL
+        case .stale: CHEXPERT_E_STALE
         }
     }
 

@@ -13,9 +13,10 @@ enum Vocabulary {
         switch value {
         case CInt(CHEXPERT_SPLIT_TRAIN.rawValue): return .train
         case CInt(CHEXPERT_SPLIT_VALIDATION.rawValue): return .validation
+        case CInt(CHEXPERT_SPLIT_TEST.rawValue): return .test
         default:
             throw ChexpertError(.invalidArgument,
-                                "split = \(value) is not a chexpert_split (CHEXPERT_SPLIT_TRAIN or CHEXPERT_SPLIT_VALIDATION)")
+                                "split = \(value) is not a chexpert_split (CHEXPERT_SPLIT_TRAIN, _VALIDATION or _TEST)")
         }
     }
 
@@ -23,6 +24,7 @@ enum Vocabulary {
         switch value {
         case CInt(CHEXPERT_SPLIT_TRAIN.rawValue): .train
         case CInt(CHEXPERT_SPLIT_VALIDATION.rawValue): .validation
+        case CInt(CHEXPERT_SPLIT_TEST.rawValue): .test
         default: nil
         }
     }

@@ -89,12 +89,41 @@ enum ParamEnums {
         (Int64(CHEXPERT_BLANK_NEGATIVE.rawValue), "CHEXPERT_BLANK_NEGATIVE", .negative),
         (Int64(CHEXPERT_BLANK_IGNORE.rawValue), "CHEXPERT_BLANK_IGNORE", .ignore),
     ])
+    static let aggregate = ParamEnum<ScoreAggregation>(typeName: "chexpert_aggregate", constants: [
+        (Int64(CHEXPERT_AGGREGATE_MAX.rawValue), "CHEXPERT_AGGREGATE_MAX", .max),
+        (Int64(CHEXPERT_AGGREGATE_MEAN.rawValue), "CHEXPERT_AGGREGATE_MEAN", .mean),
+    ])
+    static let evalLevel = ParamEnum<Evaluation.Level>(typeName: "chexpert_eval_level", constants: [
+        (Int64(CHEXPERT_EVAL_LEVEL_IMAGE.rawValue), "CHEXPERT_EVAL_LEVEL_IMAGE", .image),
+        (Int64(CHEXPERT_EVAL_LEVEL_STUDY.rawValue), "CHEXPERT_EVAL_LEVEL_STUDY", .study),
+    ])
+    static let evalUncertain = ParamEnum<Evaluation.Uncertain>(typeName: "chexpert_eval_uncertain", constants: [
+        (Int64(CHEXPERT_EVAL_UNCERTAIN_EXCLUDE.rawValue), "CHEXPERT_EVAL_UNCERTAIN_EXCLUDE", .exclude),
+        (Int64(CHEXPERT_EVAL_UNCERTAIN_POSITIVE.rawValue), "CHEXPERT_EVAL_UNCERTAIN_POSITIVE", .positive),
+        (Int64(CHEXPERT_EVAL_UNCERTAIN_NEGATIVE.rawValue), "CHEXPERT_EVAL_UNCERTAIN_NEGATIVE", .negative),
+    ])
+
+    static let resample = ParamEnum<ResizeSpec.Resample>(typeName: "chexpert_resample", constants: [
+        (Int64(CHEXPERT_RESAMPLE_FAST.rawValue), "CHEXPERT_RESAMPLE_FAST", .fast),
+        (Int64(CHEXPERT_RESAMPLE_EXACT.rawValue), "CHEXPERT_RESAMPLE_EXACT", .exact),
+    ])
+    static let labels = ParamEnum<LabelSource>(typeName: "chexpert_labels", constants: [
+        (Int64(CHEXPERT_LABELS_REPORTS.rawValue), "CHEXPERT_LABELS_REPORTS", .reports),
+        (Int64(CHEXPERT_LABELS_CHEXBERT.rawValue), "CHEXPERT_LABELS_CHEXBERT", .chexbert),
+        (Int64(CHEXPERT_LABELS_VISUALCHEXBERT.rawValue), "CHEXPERT_LABELS_VISUALCHEXBERT", .visualCheXbert),
+    ])
+    static let decodeScale = ParamEnum<ResizeSpec.DecodeScale>(typeName: "chexpert_decode_scale", constants: [
+        (Int64(CHEXPERT_DECODE_SCALE_FULL.rawValue), "CHEXPERT_DECODE_SCALE_FULL", .full),
+        (Int64(CHEXPERT_DECODE_SCALE_AUTO.rawValue), "CHEXPERT_DECODE_SCALE_AUTO", .auto),
+    ])
 
     /// Every tagged constant's (value, name), to name a value of the wrong enum.
     static let allConstants: [(value: Int64, name: String)] = {
         func pairs<V>(_ e: ParamEnum<V>) -> [(value: Int64, name: String)] { e.constants.map { ($0.value, $0.name) } }
         return pairs(dct) + pairs(onError) + pairs(layout) + pairs(dtype) + pairs(fit) + pairs(filter)
             + pairs(normalize) + pairs(preset) + pairs(remainder) + pairs(uncertain) + pairs(blank)
+            + pairs(resample) + pairs(decodeScale) + pairs(labels)
+            + pairs(aggregate) + pairs(evalLevel) + pairs(evalUncertain) + pairs(augment)
     }()
 
     /// The name of the tagged constant whose value is `value`, if any.

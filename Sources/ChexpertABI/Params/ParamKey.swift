@@ -9,7 +9,12 @@ enum ParamKey: CaseIterable, Sendable {
     case height, width, channels, layout, dtype, fit, filter, normalize, mean, std
     case targetPreset, targetNoFinding, targetMaskedNaN
     case shuffle, seed, epoch, start, rank, world, remainder
-    case confinePaths
+    case confinePaths, labels
+    case augment, augCropScale, augCropRatio, augRotate, augTranslate, augScale, augShear, augFill
+    case augBrightness, augContrast, augGamma, augHflip
+    case resample, decodeScale
+    case cacheSide
+    case aggregate, stratify, evalLevel, bootstrap, evalUncertain
 
     /// The key of a C `int`, or nil for a number that is not a `chexpert_key`.
     init?(_ raw: CInt) {
@@ -41,7 +46,18 @@ enum ParamKey: CaseIterable, Sendable {
         case CInt(CHEXPERT_KEY_WORLD.rawValue): self = .world
         case CInt(CHEXPERT_KEY_REMAINDER.rawValue): self = .remainder
         case CInt(CHEXPERT_KEY_CONFINE_PATHS.rawValue): self = .confinePaths
-        default: return nil
+        case CInt(CHEXPERT_KEY_LABELS.rawValue): self = .labels
+        case CInt(CHEXPERT_KEY_RESAMPLE.rawValue): self = .resample
+        case CInt(CHEXPERT_KEY_DECODE_SCALE.rawValue): self = .decodeScale
+        case CInt(CHEXPERT_KEY_CACHE_SIDE.rawValue): self = .cacheSide
+        case CInt(CHEXPERT_KEY_AGGREGATE.rawValue): self = .aggregate
+        case CInt(CHEXPERT_KEY_STRATIFY.rawValue): self = .stratify
+        case CInt(CHEXPERT_KEY_EVAL_LEVEL.rawValue): self = .evalLevel
+        case CInt(CHEXPERT_KEY_BOOTSTRAP.rawValue): self = .bootstrap
+        case CInt(CHEXPERT_KEY_EVAL_UNCERTAIN.rawValue): self = .evalUncertain
+        default:
+            guard let key = ParamKey.augmentKey(raw) else { return nil }
+            self = key
         }
     }
 
@@ -84,6 +100,17 @@ enum ParamKey: CaseIterable, Sendable {
         case .world: "CHEXPERT_KEY_WORLD"
         case .remainder: "CHEXPERT_KEY_REMAINDER"
         case .confinePaths: "CHEXPERT_KEY_CONFINE_PATHS"
+        case .labels: "CHEXPERT_KEY_LABELS"
+        case .augment, .augCropScale, .augCropRatio, .augRotate, .augTranslate, .augScale, .augShear, .augFill,
+             .augBrightness, .augContrast, .augGamma, .augHflip: augmentName
+        case .resample: "CHEXPERT_KEY_RESAMPLE"
+        case .decodeScale: "CHEXPERT_KEY_DECODE_SCALE"
+        case .cacheSide: "CHEXPERT_KEY_CACHE_SIDE"
+        case .aggregate: "CHEXPERT_KEY_AGGREGATE"
+        case .stratify: "CHEXPERT_KEY_STRATIFY"
+        case .evalLevel: "CHEXPERT_KEY_EVAL_LEVEL"
+        case .bootstrap: "CHEXPERT_KEY_BOOTSTRAP"
+        case .evalUncertain: "CHEXPERT_KEY_EVAL_UNCERTAIN"
         }
     }
 
@@ -91,7 +118,7 @@ enum ParamKey: CaseIterable, Sendable {
     static let selectAll: Int64 = cxp_select_all
 
     /// Whether the key takes floats (`chexpert_params_set_floats`).
-    var isFloat: Bool { self == .mean || self == .std }
+    var isFloat: Bool { self == .mean || self == .std || isAugmentFloat }
 
     /// Whether the key is a dataset option (`chexpert_dataset_set_option`).
     var isDatasetOption: Bool { self == .dct || self == .maxPixels || self == .maxFileBytes || self == .onError }
@@ -114,6 +141,17 @@ enum ParamKey: CaseIterable, Sendable {
         case .normalize: _ = try ParamEnums.normalize.decode(value, for: name)
         case .targetPreset: _ = try ParamEnums.preset.decode(value, for: name)
         case .remainder: _ = try ParamEnums.remainder.decode(value, for: name)
+        case .augment: _ = try ParamEnums.augment.decode(value, for: name)
+        case .resample: _ = try ParamEnums.resample.decode(value, for: name)
+        case .decodeScale: _ = try ParamEnums.decodeScale.decode(value, for: name)
+        case .aggregate: _ = try ParamEnums.aggregate.decode(value, for: name)
+        case .evalLevel: _ = try ParamEnums.evalLevel.decode(value, for: name)
+        case .evalUncertain: _ = try ParamEnums.evalUncertain.decode(value, for: name)
+        case .labels: _ = try ParamEnums.labels.decode(value, for: name)
+        case .stratify:
+            try within(-1 ... Int64(CHEXPERT_MAX_CSV_COLUMNS) - 1, "-1 (none) ... CHEXPERT_MAX_CSV_COLUMNS - 1 (a label column)")
+        case .bootstrap:
+            try within(0 ... Int64(CHEXPERT_MAX_BOOTSTRAP), "0 ... CHEXPERT_MAX_BOOTSTRAP (\(CHEXPERT_MAX_BOOTSTRAP))")
         case .maxPixels, .maxFileBytes:
             try within(1 ... Int64(cxp_max_limit), "1 ... CHEXPERT_MAX_LIMIT (\(cxp_max_limit))")
         case .select:
@@ -124,7 +162,7 @@ enum ParamKey: CaseIterable, Sendable {
             }
         case .threads:
             try within(0 ... Int64(cxp_max_threads), "0 (all CPUs) ... CHEXPERT_MAX_THREADS (\(cxp_max_threads))")
-        case .height, .width:
+        case .height, .width, .cacheSide:
             try within(1 ... Int64(cxp_max_side), "1 ... CHEXPERT_MAX_SIDE (\(cxp_max_side))")
         case .channels:
             guard value == 1 || value == 3 else { throw ChexpertError(.invalidArgument, "\(name) = \(value); expected 1 or 3") }
@@ -134,7 +172,8 @@ enum ParamKey: CaseIterable, Sendable {
         case .start: try within(0 ... Int64(cxp_max_shard_count), "0 ... count (at most CHEXPERT_MAX_SHARD_COUNT)")
         case .rank: try within(0 ... Int64(cxp_max_world) - 1, "0 ..< CHEXPERT_KEY_WORLD (at most CHEXPERT_MAX_WORLD - 1)")
         case .world: try within(1 ... Int64(cxp_max_world), "1 ... CHEXPERT_MAX_WORLD (\(cxp_max_world))")
-        case .mean, .std:
+        case .mean, .std, .augCropScale, .augCropRatio, .augRotate, .augTranslate, .augScale, .augShear, .augFill,
+             .augBrightness, .augContrast, .augGamma, .augHflip:
             throw ChexpertError(.invalidArgument, "\(name) is a float key: set it with chexpert_params_set_floats()")
         }
     }

@@ -11,6 +11,8 @@ struct ParamValues: Sendable {
     private var mean: [Float]?
     private var std: [Float]?
     private var rules: [TargetRule]?
+    /// The CHEXPERT_KEY_AUG_* floats, as `ParamKey.checkAugmentFloats` returns them.
+    var augmentFloats: [ParamKey: [Float]] = [:]
 
     /// The empty set: every key at its default (also what a NULL
     /// `chexpert_params` means).
@@ -31,7 +33,11 @@ struct ParamValues: Sendable {
     /// - Throws: `.invalidArgument` (not a float key, count, a value).
     mutating func setFloats(_ key: ParamKey, _ values: UnsafeBufferPointer<Float>) throws(ChexpertError) {
         guard key.isFloat else {
-            throw ChexpertError(.invalidArgument, "\(key.name) is not a float key (CHEXPERT_KEY_MEAN or CHEXPERT_KEY_STD)")
+            throw ChexpertError(.invalidArgument, "\(key.name) is not a float key (CHEXPERT_KEY_MEAN, CHEXPERT_KEY_STD, CHEXPERT_KEY_AUG_*)")
+        }
+        if key.isAugmentFloat {
+            augmentFloats[key] = try key.checkAugmentFloats(values)
+            return
         }
         guard values.count >= 1, values.count <= 4 else {
             throw ChexpertError(.invalidArgument, "\(key.name): count = \(values.count) is outside 1 ... 4")
@@ -60,15 +66,25 @@ struct ParamValues: Sendable {
         switch key {
         case .dct, .onError:
             throw ChexpertError(.notFound, "\(key.name) is not set; its default is the dataset's")
-        case .height, .width, .targetPreset:
+        case .height, .width, .targetPreset, .cacheSide:
             throw ChexpertError(.notFound, "\(key.name) is not set and has no default")
-        case .mean, .std:
+        case .mean, .std, .augCropScale, .augCropRatio, .augRotate, .augTranslate, .augScale, .augShear, .augFill,
+             .augBrightness, .augContrast, .augGamma, .augHflip:
             throw ChexpertError(.invalidArgument, "\(key.name) is a float key; chexpert_params_get reads integer keys")
         case .maxPixels: return Int64(cxp_default_max_pixels)
         case .maxFileBytes: return Int64(cxp_default_max_file_bytes)
         case .select: return ParamKey.selectAll
         case .threads, .shuffle, .seed, .epoch, .start, .rank: return 0
         case .confinePaths: return 1
+        case .labels: return ParamEnums.labels.encode(.reports)
+        case .augment: return ParamEnums.augment.encode(.none)
+        case .resample: return ParamEnums.resample.encode(.fast)
+        case .decodeScale: return ParamEnums.decodeScale.encode(.full)
+        case .aggregate: return ParamEnums.aggregate.encode(.max)
+        case .stratify: return -1
+        case .evalLevel: return ParamEnums.evalLevel.encode(.image)
+        case .bootstrap: return 1000
+        case .evalUncertain: return ParamEnums.evalUncertain.encode(.exclude)
         case .channels: return 3
         case .world: return 1
         case .layout: return ParamEnums.layout.encode(.nhwc)
@@ -90,6 +106,11 @@ struct ParamValues: Sendable {
 
     /// CHEXPERT_KEY_CONFINE_PATHS (default 1: confined).
     var confinePaths: Bool { (ints[.confinePaths] ?? 1) == 1 }
+
+    /// CHEXPERT_KEY_LABELS (default CHEXPERT_LABELS_REPORTS).
+    func labelSource() throws(ChexpertError) -> LabelSource {
+        try ParamEnums.labels.decode(try get(.labels), for: ParamKey.labels.name)
+    }
 
     /// CHEXPERT_KEY_DCT, or nil (the dataset's).
     func dct() throws(ChexpertError) -> DCTMethod? {
@@ -146,7 +167,10 @@ struct ParamValues: Sendable {
             fit: try ParamEnums.fit.decode(try get(.fit), for: ParamKey.fit.name),
             filter: try ParamEnums.filter.decode(try get(.filter), for: ParamKey.filter.name),
             normalization: normalization, statistics: statistics,
-            dct: try dct(), onError: try onError(), checkingStatistics: checkingStatistics)
+            dct: try dct(), onError: try onError(),
+            resample: try ParamEnums.resample.decode(try get(.resample), for: ParamKey.resample.name),
+            decodeScale: try ParamEnums.decodeScale.decode(try get(.decodeScale), for: ParamKey.decodeScale.name),
+            checkingStatistics: checkingStatistics)
     }
 
     /// The target rules and effective flags for `table`: the preset's,
@@ -179,5 +203,26 @@ struct ParamValues: Sendable {
                        shuffle: try get(.shuffle) == 1, start: try get(.start), rank: try get(.rank),
                        world: try get(.world),
                        remainder: try ParamEnums.remainder.decode(try get(.remainder), for: ParamKey.remainder.name))
+    }
+}
+
+// MARK: Studies, patients, evaluation (keys 30 ... 34)
+
+extension ParamValues {
+    /// CHEXPERT_KEY_AGGREGATE (default MAX).
+    func aggregation() throws(ChexpertError) -> ScoreAggregation {
+        try ParamEnums.aggregate.decode(try get(.aggregate), for: ParamKey.aggregate.name)
+    }
+
+    /// The settings of `chexpert_evaluate`: EVAL_LEVEL, AGGREGATE, BOOTSTRAP,
+    /// SEED, EVAL_UNCERTAIN.
+    func evaluation() throws(ChexpertError) -> Evaluation {
+        var evaluation = Evaluation()
+        evaluation.level = try ParamEnums.evalLevel.decode(try get(.evalLevel), for: ParamKey.evalLevel.name)
+        evaluation.aggregation = try aggregation()
+        evaluation.uncertain = try ParamEnums.evalUncertain.decode(try get(.evalUncertain), for: ParamKey.evalUncertain.name)
+        evaluation.bootstrap = Int(try get(.bootstrap))   // 0 ... CHEXPERT_MAX_BOOTSTRAP
+        evaluation.seed = UInt64(bitPattern: try get(.seed))
+        return evaluation
     }
 }

@@ -1,6 +1,8 @@
 /// The parallel engine of batch calls: runs a body for every batch position
-/// on `ParallelWorkers` threads, each with its own `BatchWorker`, and
-/// reports the error of the first failing position.
+/// on the calling thread and `ParallelWorkers` pool threads, each with its
+/// own `BatchWorker`, and reports the error of the first failing position.
+/// The call returns when every position is done; a pool thread that finds no
+/// position left returns to the pool at once, free for the next call.
 enum BatchRunner {
     /// Runs `body` for every position 0 ..< `count` on `workers` threads.
     /// Positions are handed out in increasing order from a shared counter (no
@@ -26,21 +28,28 @@ enum BatchRunner {
         }
         let queue = PositionQueue(count: count)
         ParallelWorkers.run(workers: workers) { worker in
+            // A worker that finds the positions all handed out (a pool thread
+            // joining late) returns without creating its decoder.
+            guard var position = queue.next() else { return }
+            let state: BatchWorker
             do throws(ChexpertError) {
-                let state = try BatchWorker()
-                while let position = queue.next() {
-                    do throws(ChexpertError) {
-                        try body(state, position)
-                    } catch {
-                        failures[worker] = (position, error)
-                        queue.stop()
-                        return
-                    }
-                }
+                state = try BatchWorker()
             } catch {
                 // No decompressor: report it at the first position not yet done.
-                if let position = queue.next() { failures[worker] = (position, error) }
+                failures[worker] = (position, error)
                 queue.stop()
+                return
+            }
+            while true {
+                do throws(ChexpertError) {
+                    try body(state, position)
+                } catch {
+                    failures[worker] = (position, error)
+                    queue.stop()
+                    return
+                }
+                guard let next = queue.next() else { return }
+                position = next
             }
         }
         var first: (Int, ChexpertError)?

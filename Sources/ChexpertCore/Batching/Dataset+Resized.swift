@@ -28,7 +28,7 @@ extension Dataset {
         }
         guard let base = output.baseAddress, !rows.isEmpty else { return ExampleErrors(none: 0) }
 
-        let settings = self.settings
+        let settings = self.settings.servingPlanes(of: split)   // a packed cache's planes, if attached
         let dct = spec.dct ?? settings.dct
         let substitute = (spec.onError ?? settings.onError) == .substitute
         let writer = ResizedWriter(spec: spec)
@@ -59,17 +59,36 @@ extension Dataset {
         let shape = try decoder.load(table, index: row, layout: layout, settings: settings)
         let grey = decoder.loadedIsGrey || spec.channels == 1
         let channels = grey ? 1 : ImageShape.channels
-        let geometry = FitGeometry(fit: spec.fit, source: shape, height: spec.height, width: spec.width)
+        let full = FitGeometry(fit: spec.fit, source: shape, height: spec.height, width: spec.width)
+        // CHEXPERT_DECODE_SCALE_AUTO: a smaller DCT-domain decode that still covers the output
+        // (not with augmentation: its warp works on the full-size image; not from a packed
+        // cache: its planes are decoded already).
+        let scaled = spec.decodeScale == .auto && spec.augment == nil && settings.planes == nil
+            ? DecodeScaling.shape(for: shape, geometry: full) : nil
+        let decoded = scaled ?? shape
+        let geometry = scaled.map { full.mapped(from: shape, to: $0) } ?? full
         // Refused before the pixels are allocated or decoded.
-        try Resampler.checkScratch(source: shape, channels: channels, geometry: geometry, filter: spec.filter,
+        try Resampler.checkScratch(source: decoded, channels: channels, geometry: geometry, filter: spec.filter,
                                    file: decoder.displayPath(layout))
-        // <= maxPixels * 3 (a checked setting): no overflow.
-        let pixels = try worker.pixels.reserve(shape.height * shape.width * channels,
-                                               for: "the pixels of \(decoder.displayPath(layout))")
-        try decoder.decodeLoaded(shape: shape, dct: dct, grey: grey, into: pixels, layout: layout)
+        let pixels: UnsafePointer<UInt8>
+        if let plane = decoder.loadedPlane, decoded == shape {
+            pixels = plane      // a packed cache's grey plane: read in place from the mapping, no copy
+        } else {
+            // <= maxPixels * 3 (a checked setting): no overflow.
+            let buffer = try worker.pixels.reserve(decoded.height * decoded.width * channels,
+                                                   for: "the pixels of \(decoder.displayPath(layout))")
+            try decoder.decodeLoaded(shape: decoded, dct: dct, grey: grey, into: buffer, layout: layout)
+            pixels = UnsafePointer(buffer)
+        }
+        if let augment = spec.augment {
+            try AugmentWarp.render(pixels, source: decoded, channels: channels, index: Int64(row), spec: spec,
+                                   augment: augment, writer: writer, to: example, file: decoder.displayPath(layout))
+            return
+        }
         writer.writePadding(geometry, to: example)
-        try worker.resampler.resample(pixels, source: shape, channels: channels, geometry: geometry,
-                                      filter: spec.filter, file: decoder.displayPath(layout)) { ry, values in
+        try worker.resampler.resample(pixels, source: decoded, channels: channels, geometry: geometry,
+                                      filter: spec.filter, arithmetic: spec.resample,
+                                      file: decoder.displayPath(layout)) { ry, values in
             writer.writeRegionRow(ry, values, sourceChannels: channels, geometry, to: example)
         }
     }

@@ -1,12 +1,15 @@
 import CSystem
 import Glibc
 
-/// Runs work on short-lived pthreads that are joined before returning.
+/// Runs work on the library's persistent worker pool (pthreads,
+/// Sources/CSystem/csystem.c) and the calling thread.
 /// Package-visible so the sample generator uses the same mechanism.
 ///
-/// Not Dispatch: after `fork()` Dispatch silently runs serially in the child,
-/// and its idle threads make the parent multi-threaded at fork time (PyTorch's
-/// DataLoader forks). Threads started here never outlive the call.
+/// Not Dispatch: after `fork()` Dispatch silently runs serially in the child.
+/// The pool is fork-safe (a child starts with an empty pool), starts threads
+/// lazily, up to the largest `workers - 1` asked for, and ends them all when
+/// no dataset handle is open and no call runs (`handleOpened`,
+/// `handleClosed`), at exit and at dlclose.
 package enum ParallelWorkers {
     /// CPUs this process may run on (its affinity mask), at least 1.
     static func availableCPUs() -> Int {
@@ -30,52 +33,43 @@ package enum ParallelWorkers {
         return Swift.max(1, Swift.min(wanted, items))
     }
 
-    /// Calls `body(w)` for every w in 0..<workers, concurrently: worker 0 on
-    /// the calling thread, the others on new pthreads. If a thread cannot be
-    /// started, its share runs on the calling thread instead. Returns when all
-    /// calls have returned.
+    /// Calls `body(w)` once for every w in 0..<workers, concurrently: on the
+    /// calling thread and up to `workers - 1` pool threads, each taking the
+    /// next w until none is left (with no pool thread, the calling thread
+    /// makes every call). Returns when all calls have returned; a pool thread
+    /// done with its calls moves on to other callers' work at once.
     package static func run(workers: Int, _ body: (Int) -> Void) {
         guard workers > 1 else {
             body(0)
             return
         }
+        let shares = PositionQueue(count: workers)
         withoutActuallyEscaping(body) { escapable in
-            let job = Job(escapable)
-            var threads: [pthread_t] = []
-            var leftovers: [Int] = []
-            for worker in 1 ..< workers {
-                let context = Unmanaged.passRetained(WorkerContext(job: job, worker: worker)).toOpaque()
-                var thread = pthread_t()
-                let status = pthread_create(&thread, nil, { raw in
-                    guard let raw else { return nil }
-                    let context = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
-                    context.job.body(context.worker)
-                    return nil
-                }, context)
-                if status == 0 {
-                    threads.append(thread)
-                } else {
-                    Unmanaged<WorkerContext>.fromOpaque(context).release()
-                    leftovers.append(worker)
-                }
+            var job = Job(shares: shares, body: escapable)
+            withUnsafeMutablePointer(to: &job) { pointer in
+                cxp_pool_run(Int32(Swift.min(workers - 1, Int(CXP_POOL_MAX_HELPERS))), { context, _ in
+                    guard let job = context?.assumingMemoryBound(to: Job.self).pointee else { return }
+                    while let worker = job.shares.next() { job.body(worker) }
+                }, pointer, threadFaultHook)
             }
-            escapable(0)
-            for worker in leftovers { escapable(worker) }
-            for thread in threads { pthread_join(thread, nil) }
         }
     }
 
-    private final class Job: @unchecked Sendable {
+    /// A dataset handle was opened: the pool keeps its threads while any is.
+    package static func handleOpened() { cxp_pool_handle_opened() }
+
+    /// A dataset handle was closed: the last one (once no call runs) ends the
+    /// pool's threads.
+    package static func handleClosed() { cxp_pool_handle_closed() }
+
+    private struct Job {
+        let shares: PositionQueue
         let body: (Int) -> Void
-        init(_ body: @escaping (Int) -> Void) { self.body = body }
     }
 
-    private final class WorkerContext {
-        let job: Job
-        let worker: Int
-        init(job: Job, worker: Int) {
-            self.job = job
-            self.worker = worker
-        }
-    }
+    #if CHEXPERT_FAULT_INJECTION
+    private static var threadFaultHook: (@convention(c) () -> Int32)? { FaultHooks.table.thread }
+    #else
+    private static var threadFaultHook: (@convention(c) () -> Int32)? { nil }
+    #endif
 }

@@ -9,6 +9,10 @@ final class ExampleDecoder {
     private var loadedBytes = 0
     /// Whether the example last loaded is a one-component (grey) JPEG.
     private(set) var loadedIsGrey = false
+    /// The packed cache's plane `load` served the example last loaded from
+    /// (`settings.planes`), or nil: `decodeLoaded` then copies it.
+    private var cachedPlane: UnsafePointer<UInt8>?
+    private var cachedShape = ImageShape(height: 0, width: 0)
 
     /// - Throws: `.noMemory`.
     init() throws(ChexpertError) {
@@ -22,6 +26,14 @@ final class ExampleDecoder {
     func load(_ table: SplitTable, index: Int, layout: DatasetLayout,
               settings: ReadSettings) throws(ChexpertError) -> ImageShape {
         layout.imagePath(of: table.name(at: index), into: &path)
+        cachedPlane = nil
+        if let planes = settings.planes {   // a packed cache: its grey plane, no file read
+            let (shape, plane) = try planes.plane(row: index, file: layout.displayPath(of: path))
+            cachedPlane = plane
+            cachedShape = shape
+            loadedIsGrey = true
+            return shape
+        }
         let display = layout.displayPath(of: path)
         loadedBytes = 0
         loadedBytes = try path.withUnsafeBufferPointer { (chars) throws(ChexpertError) -> Int in
@@ -33,12 +45,25 @@ final class ExampleDecoder {
         return shape
     }
 
+    /// The packed cache plane of the example last loaded (`loadedIsGrey`,
+    /// the shape `load` returned), or nil when it came from a file: a
+    /// reader may resample straight from the mapping instead of copying it
+    /// with `decodeLoaded`.
+    var loadedPlane: UnsafePointer<UInt8>? { cachedPlane }
+
     /// Decodes the example last loaded, whose shape `load` returned, into
     /// `destination`: `shape.byteCount` bytes of RGB, or with `grey` one byte
     /// per pixel.
     /// - Throws: `.image`.
     func decodeLoaded(shape: ImageShape, dct: DCTMethod, grey: Bool = false, into destination: UnsafeMutablePointer<UInt8>,
                       layout: DatasetLayout) throws(ChexpertError) {
+        if let cachedPlane {
+            guard shape == cachedShape else {
+                throw ChexpertError(.internal, "a cached plane of \(cachedShape.height)x\(cachedShape.width) asked for at \(shape.height)x\(shape.width)")
+            }
+            destination.update(from: cachedPlane, count: shape.height * shape.width)
+            return
+        }
         try decoder.decode(loaded, shape: shape, dct: dct, grey: grey, into: destination, file: layout.displayPath(of: path))
     }
 

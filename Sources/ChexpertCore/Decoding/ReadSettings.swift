@@ -20,6 +20,11 @@ package struct ReadSettings: Sendable, Equatable {
     package var maxFileBytes: Int64 = defaultMaxFileBytes
     /// What resized batches do with examples that cannot be read.
     package var onError: BadExamplePolicy = .raise
+    /// The packed cache attached to the handle (`chexpert_dataset_attach_cache`).
+    package var cache: PackedCache?
+    /// The cached planes a resized batch reads instead of JPEGs (set per
+    /// call by `servingPlanes(of:)`; `ExampleDecoder.load` serves them).
+    package var planes: CachedPlanes?
 
     package init() {}
 }

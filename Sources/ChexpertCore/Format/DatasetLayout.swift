@@ -1,31 +1,71 @@
 import Glibc
 
-/// Where a CheXpert-v1.0-small copy lives on disk and how a CSV `Path` maps
-/// to an image file.
-///
-/// Two layouts are recognised, tried in this order:
-/// 1. TFDS's `manual_dir`: `root/CheXpert-v1.0-small/{train.csv, valid.csv}`.
-///    An image is `root/<Path>` (TFDS's `os.path.join(manual_dir, Path)`).
+/// Where a CheXpert release lives on disk (`Release`) and how a CSV `Path`
+/// maps to an image file. Detected at open, in this order (docs/releases.md):
+/// 1. `small`, TFDS's `manual_dir`: `root/CheXpert-v1.0-small/{train.csv,
+///    valid.csv}`; an image is `root/<Path>` (TFDS's `os.path.join(manual_dir,
+///    Path)`). Reported as `smallNested` when `root` is itself named
+///    `CheXpert-v1.0-small` (the Kaggle double nest, opened one level down).
 /// 2. The dataset folder itself, whatever its name: `root/{train.csv,
-///    valid.csv}`. An image is `root/<Path without its first component>` when
-///    `Path` starts with `CheXpert-v1.0-small/`, else `root/<Path>`.
-/// An absolute `Path` is used as it is in both.
+///    valid.csv}`; an image is `root/<Path without its first component>` when
+///    `Path` starts with `CheXpert-v1.0-small/` or `CheXpert-v1.0/`, else
+///    `root/<Path>`. `full` when `root` is named `CheXpert-v1.0` (any case),
+///    else `small`.
+/// 3. `smallNested`: `root/CheXpert-v1.0-small/CheXpert-v1.0-small/train.csv`;
+///    an image is `root/CheXpert-v1.0-small/<Path>`.
+/// 4. `full`: `root/CheXpert-v1.0/{train.csv, valid.csv}`; an image is
+///    `root/<Path>`.
+/// 5. `aimi`: `root` holds batch folders (`AIMIFolders`): the CSVs are in the
+///    validation batch; a `Path` `CheXpert-v1.0/train/patientN/rest` is
+///    `<the train batch folder holding patientN>/patientN/rest` (`PatientIndex`),
+///    any other `CheXpert-v1.0/rest` is `<validation batch>/rest`.
+/// An absolute `Path` is used as it is in all.
 ///
 /// Paths are bytes, as the kernel sees them: a root that is not UTF-8 works
 /// (messages show it with U+FFFD in place of invalid bytes).
 package struct DatasetLayout: Sendable {
     /// TFDS's folder name for the small release.
     package static let folderName = "CheXpert-v1.0-small"
+    /// The full-size release's folder name, also its `Path` prefix.
+    package static let fullFolderName = "CheXpert-v1.0"
 
+    /// The release detected.
+    package let release: Release
     /// The folder holding train.csv and valid.csv, as bytes (no NUL).
     package let datasetFolderBytes: [UInt8]
-    /// What relative `Path` cells are joined to, with a trailing `/`.
+    /// The folder given (resolved): for AIMI the download's top folder.
+    package let rootBytes: [UInt8]
+    /// What relative `Path` cells are joined to, with a trailing `/` (AIMI:
+    /// the validation batch, for non-train Paths after the prefix).
     let imageBase: [UInt8]
-    /// The `Path` prefix removed before joining (layout 2), or empty.
-    let strippedPrefix: [UInt8]
+    /// The `Path` prefixes removed before joining (layout 2; AIMI: the
+    /// `CheXpert-v1.0/` prefix), or none.
+    let strippedPrefixes: [[UInt8]]
+    /// The first `Path` component the layout expects (confinement).
+    let pathFolder: [UInt8]
+    /// AIMI: which train batch holds each patient.
+    let patients: PatientIndex?
 
     /// The dataset folder, for messages.
     package var datasetFolder: String { Self.display(datasetFolderBytes) }
+
+    /// Where label files (`train_cheXbert.csv`, ...) and the test set's label
+    /// file are looked for, in order: the dataset folder, then the folder
+    /// given when it differs.
+    package var searchFolders: [[UInt8]] {
+        rootBytes == datasetFolderBytes ? [datasetFolderBytes] : [datasetFolderBytes, rootBytes]
+    }
+
+    /// What the test split's example names start with: the `Path` prefix of
+    /// this layout's images under the dataset folder (`CheXpert-v1.0-small/`
+    /// or `CheXpert-v1.0/`), so `<prefix>test/...` is `<dataset folder>/test/...`.
+    package var testNamePrefix: [UInt8] { pathFolder + [UInt8(ascii: "/")] }
+
+    /// Bytes held (the patient index included).
+    package var memoryUsage: Int {
+        datasetFolderBytes.count + rootBytes.count + imageBase.count + pathFolder.count
+            + strippedPrefixes.reduce(0) { $0 + $1.count } + (patients?.memoryUsage ?? 0)
+    }
 
     /// Looks up an environment variable: its value as bytes, or nil if unset.
     package typealias Environment = (String) -> [UInt8]?
@@ -44,11 +84,12 @@ package struct DatasetLayout: Sendable {
     }
 
     /// Resolves `root` (nil: `$CHEXPERT_ROOT`, else TFDS's default manual dir
-    /// `$HOME/tensorflow_datasets/downloads/manual`) to an absolute path.
+    /// `$HOME/tensorflow_datasets/downloads/manual`) to an absolute path and
+    /// detects the release in it.
     /// - Parameter environment: where `CHEXPERT_ROOT` and `HOME` are read
     ///   (default: the process environment).
-    /// - Throws: `.notFound` listing the folders tried; `.invalidArgument`
-    ///   for an empty root.
+    /// - Throws: `.notFound` listing the layouts tried and what the folder
+    ///   holds; `.invalidArgument` for an empty root; `.noMemory`, `.limit`.
     package init(rootBytes root: [UInt8]?,
                  environment: Environment = DatasetLayout.processEnvironment) throws(ChexpertError) {
         let given: [UInt8]
@@ -76,15 +117,48 @@ package struct DatasetLayout: Sendable {
         while base.count > 1, base.last == UInt8(ascii: "/") { base.removeLast() }
 
         let slash = UInt8(ascii: "/")
-        let nested = base + [slash] + Array(Self.folderName.utf8)
+        let small = Array(Self.folderName.utf8), full = Array(Self.fullFolderName.utf8)
+        let baseSlash = base == [slash] ? [slash] : base + [slash]
+        let lastName = Array(base.split(separator: slash).last ?? [])
+        let nested = baseSlash + small
+        let doubleNested = nested + [slash] + small
+        let fullFolder = baseSlash + full
+        rootBytes = base
         if Self.holdsCSV(nested) {
+            release = lastName == small ? .smallNested : .small
             datasetFolderBytes = nested
-            imageBase = base + [slash]
-            strippedPrefix = []
+            imageBase = baseSlash
+            strippedPrefixes = []
+            pathFolder = small
+            self.patients = nil
         } else if Self.holdsCSV(base) {
+            release = Self.lowercased(lastName) == Self.lowercased(full) ? .full : .small
             datasetFolderBytes = base
-            imageBase = base == [slash] ? [slash] : base + [slash]
-            strippedPrefix = Array((Self.folderName + "/").utf8)
+            imageBase = baseSlash
+            strippedPrefixes = [small + [slash], full + [slash]]
+            pathFolder = release == .full ? full : small
+            self.patients = nil
+        } else if Self.holdsCSV(doubleNested) {
+            release = .smallNested
+            datasetFolderBytes = doubleNested
+            imageBase = nested + [slash]
+            strippedPrefixes = []
+            pathFolder = small
+            self.patients = nil
+        } else if Self.holdsCSV(fullFolder) {
+            release = .full
+            datasetFolderBytes = fullFolder
+            imageBase = baseSlash
+            strippedPrefixes = []
+            pathFolder = full
+            self.patients = nil
+        } else if let aimi = try AIMIFolders(top: base) {
+            release = .aimi
+            datasetFolderBytes = aimi.validation
+            imageBase = aimi.validation + [slash]
+            strippedPrefixes = [full + [slash]]
+            pathFolder = full
+            self.patients = try PatientIndex(folders: aimi.train)
         } else {
             let reason: String
             if resolveError != 0 && resolveError != ENOENT {
@@ -92,11 +166,17 @@ package struct DatasetLayout: Sendable {
             } else {
                 reason = Self.isDirectory(base) ? "" : " (\(Self.display(given)) is not a directory)"
             }
+            let listed: [[UInt8]]? = (try? DirectoryListing.names(in: base)) ?? nil
+            let found = listed.map { DirectoryListing.summary($0) } ?? "nothing"
+            let aimiProblem = AIMIFolders.lastProblem(top: base)
+            let problem = aimiProblem.isEmpty ? "" : " " + aimiProblem
             throw ChexpertError(.notFound, """
                 no CheXpert dataset at \(Self.display(given))\(reason): expected \(Self.display(nested))/train.csv \
-                and valid.csv (TFDS's manual_dir layout) or \(Self.display(base))/train.csv and valid.csv. Download \
-                CheXpert-v1.0-small from the Stanford AIMI site and pass the folder that contains \(Self.folderName), \
-                or set CHEXPERT_ROOT
+                and valid.csv (small, TFDS's manual_dir), or train.csv and valid.csv in the folder itself, in \
+                \(Self.display(doubleNested)) (the Kaggle double nest) or in \(Self.display(fullFolder)) (full), \
+                or the AIMI download's batch folders ('CheXpert-v1.0 batch 1 (validate & csv)' with valid.csv, \
+                'CheXpert-v1.0 batch 2 (train 1)' ...); the folder holds \(found).\(problem) Download a release \
+                from the Stanford AIMI site and pass its folder, or set CHEXPERT_ROOT (docs/releases.md)
                 """)
         }
     }
@@ -111,17 +191,47 @@ package struct DatasetLayout: Sendable {
 
     /// Writes the NUL-terminated image path of `name` into `path` (reused
     /// across calls, so the hot path does not allocate once it has grown).
+    /// AIMI train Paths cost one binary search of the patient index.
     func imagePath<C: Collection>(of name: C, into path: inout [CChar]) where C.Element == UInt8 {
         path.removeAll(keepingCapacity: true)
-        if name.first == UInt8(ascii: "/") {
-            for byte in name { path.append(CChar(bitPattern: byte)) }
-        } else {
-            for byte in imageBase { path.append(CChar(bitPattern: byte)) }
-            let rest = (!strippedPrefix.isEmpty && name.starts(with: strippedPrefix))
-                ? name.dropFirst(strippedPrefix.count) : name[...]
-            for byte in rest { path.append(CChar(bitPattern: byte)) }
+        func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for byte in bytes { path.append(CChar(bitPattern: byte)) }
         }
-        path.append(0)
+        defer { path.append(0) }
+        if name.first == UInt8(ascii: "/") {
+            add(name)
+            return
+        }
+        guard let prefix = strippedPrefixes.first(where: { name.starts(with: $0) }) else {
+            add(imageBase)
+            add(name)
+            return
+        }
+        let rest = name.dropFirst(prefix.count)
+        if let patients, let (patient, afterTrain) = Self.trainPatient(rest) {
+            guard let folder = patients.folder(of: patient) else {
+                // Not in any train batch: a path that names the Path under
+                // the download's top folder, so the read fails naming it.
+                add(rootBytes + [UInt8(ascii: "/")])
+                add(name)
+                return
+            }
+            add(folder)
+            add(afterTrain)
+            return
+        }
+        add(imageBase)
+        add(rest)
+    }
+
+    /// `(N, "patientN/...")` for `train/patientN/...`, else nil.
+    private static func trainPatient<C: Collection>(_ rest: C) -> (UInt64, C.SubSequence)? where C.Element == UInt8 {
+        let train = Array("train/".utf8)
+        guard rest.starts(with: train) else { return nil }
+        let afterTrain = rest.dropFirst(train.count)
+        let component = afterTrain.prefix { $0 != UInt8(ascii: "/") }
+        guard let patient = PatientIndex.patientNumber(component) else { return nil }
+        return (patient, afterTrain)
     }
 
     /// The image path of `name`, for messages.
@@ -131,8 +241,8 @@ package struct DatasetLayout: Sendable {
 
     // MARK: - Byte paths
 
-    private static func holdsCSV(_ folder: [UInt8]) -> Bool {
-        Split.allCases.contains { split in
+    static func holdsCSV(_ folder: [UInt8]) -> Bool {
+        Split.tfdsSplits.contains { split in
             withCPath(folder + [UInt8(ascii: "/")] + Array(split.csvFileName.utf8)) { path in
                 var info = stat()
                 return stat(path, &info) == 0
@@ -140,7 +250,11 @@ package struct DatasetLayout: Sendable {
         }
     }
 
-    private static func isDirectory(_ path: [UInt8]) -> Bool {
+    static func lowercased(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+    }
+
+    static func isDirectory(_ path: [UInt8]) -> Bool {
         withCPath(path) { path in
             var info = stat()
             return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
@@ -161,7 +275,7 @@ package struct DatasetLayout: Sendable {
     }
 
     /// Bytes as text for messages (invalid UTF-8 shown as U+FFFD).
-    static func display<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func display<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -4,10 +4,16 @@
 /// the default).
 ///
 /// A `Path` is joined as `DatasetLayout.imagePath` joins it: in TFDS's
-/// layout (`root/CheXpert-v1.0-small/`) to `root`, so its first component
-/// (after `.` and empty ones) must be `CheXpert-v1.0-small`; in the
-/// dataset-folder layout to the folder itself, after the
-/// `CheXpert-v1.0-small/` prefix the layout strips. What follows is walked
+/// layout (`root/CheXpert-v1.0-small/`), the Kaggle double nest and the
+/// full release (`root/CheXpert-v1.0/`) to the dataset folder's parent, so
+/// its first component (after `.` and empty ones) must be the release's
+/// folder (`CheXpert-v1.0-small` or `CheXpert-v1.0`); in the dataset-folder
+/// layout to the folder itself, after the `CheXpert-v1.0-small/` or
+/// `CheXpert-v1.0/` prefix the layout strips. In the AIMI layout the first
+/// component must be `CheXpert-v1.0` and the walk below it may not climb
+/// above it: `CheXpert-v1.0/train/` stands for a train batch folder and
+/// `CheXpert-v1.0/` for the download's top folder, so the file stays inside
+/// the download. What follows is walked
 /// component by component: `.` and empty components stay, a name goes down,
 /// `..` goes up. The `Path` is refused when it is absolute, when a `..`
 /// climbs above the dataset folder (even if the path comes back down later),
@@ -20,21 +26,26 @@ package struct PathConfinement: Sendable {
     /// Whether `Path` is relative to the dataset folder's parent (TFDS's
     /// layout) rather than to the folder itself.
     let relativeToParent: Bool
-    /// The prefix the folder layout strips before joining.
-    let strippedPrefix: [UInt8]
-    /// `CheXpert-v1.0-small` (stored: a static would be a lazy global, which
-    /// fork safety would have to warm).
-    private let folder = Array(DatasetLayout.folderName.utf8)
+    /// The prefixes the folder layout strips.
+    let strippedPrefixes: [[UInt8]]
+    /// The first component a parent-relative `Path` must have
+    /// (`CheXpert-v1.0-small` or `CheXpert-v1.0`; stored: a static would be a
+    /// lazy global, which fork safety would have to warm).
+    private let folder: [UInt8]
 
     package init(layout: DatasetLayout) {
-        relativeToParent = layout.strippedPrefix.isEmpty
-        strippedPrefix = layout.strippedPrefix
+        relativeToParent = layout.strippedPrefixes.isEmpty || layout.release == .aimi
+        strippedPrefixes = layout.release == .aimi ? [] : layout.strippedPrefixes
+        folder = layout.pathFolder
     }
 
-    /// TFDS's layout (`true`) or the dataset-folder layout; for tests.
+    /// TFDS's layout (`true`) or the dataset-folder layout of the small
+    /// release; for tests.
     init(relativeToParent: Bool) {
         self.relativeToParent = relativeToParent
-        strippedPrefix = relativeToParent ? [] : Array((DatasetLayout.folderName + "/").utf8)
+        strippedPrefixes = relativeToParent ? [] : [Array((DatasetLayout.folderName + "/").utf8),
+                                                    Array((DatasetLayout.fullFolderName + "/").utf8)]
+        folder = Array(DatasetLayout.folderName.utf8)
     }
 
     /// Why `path` leaves the dataset folder, as the end of a sentence that
@@ -46,7 +57,9 @@ package struct PathConfinement: Sendable {
             return "is absolute; a Path must stay inside the dataset folder\(option)"
         }
         var rest = path[...]
-        if !relativeToParent, rest.starts(with: strippedPrefix) { rest = rest.dropFirst(strippedPrefix.count) }
+        if !relativeToParent, let prefix = strippedPrefixes.first(where: { rest.starts(with: $0) }) {
+            rest = rest.dropFirst(prefix.count)
+        }
         // depth: components below the dataset folder. In TFDS's layout the
         // walk starts at the folder's parent, until the first component.
         var depth = 0
@@ -63,7 +76,7 @@ package struct PathConfinement: Sendable {
                     // stays
                 } else if atParent {
                     guard !isDotDot, name.elementsEqual(folder) else {
-                        return "is outside the dataset folder: it must start with '\(DatasetLayout.folderName)/' (the folder under the root)\(option)"
+                        return "is outside the dataset folder: it must start with '\(DatasetLayout.display(folder))/' (the folder under the root)\(option)"
                     }
                     atParent = false
                 } else if isDotDot {

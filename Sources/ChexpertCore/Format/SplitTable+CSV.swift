@@ -64,6 +64,7 @@ extension SplitTable {
             throw fail("line 1: the header has no '\(Self.viewColumn)' column")
         }
         let projectionIndex = lastColumns[Self.projectionColumn]
+        let sexIndex = lastColumns[Self.sexColumn], ageIndex = lastColumns[Self.ageColumn]
         let labelColumns = Array(header.indices.dropFirst(Self.firstLabelColumn))
         // Cell each label column reads (its name's last occurrence, at or
         // after the column itself).
@@ -78,6 +79,9 @@ extension SplitTable {
         let viewValues = try CheckedArray<UInt8>(for: "\(file)'s rows")
         let projectionValues = try CheckedArray<UInt8>(for: "\(file)'s rows")
         let lines = try CheckedArray<UInt32>(for: "\(file)'s rows")
+        // Metadata (not read by TFDS): only where the header has the column.
+        let sexValues = try sexIndex.map { (_) throws(ChexpertError) in try CheckedArray<UInt8>(for: "\(file)'s Sex cells") }
+        let ageValues = try ageIndex.map { (_) throws(ChexpertError) in try CheckedArray<UInt8>(for: "\(file)'s Age cells") }
         try nameOffsets.append(0)
         var counts = [Int](repeating: 0, count: Projection.allCases.count)
 
@@ -114,6 +118,30 @@ extension SplitTable {
             if let confinement, let reason = confinement.violation(of: path) {
                 throw fail("line \(line), \(describeColumn(pathIndex)): Path \(Self.quoted(path)) \(reason)")
             }
+            // Sex and Age: strict (docs/evaluation.md); a row too short to
+            // have the cell is blank / missing (TFDS never reads them).
+            if let sexIndex, let sexValues {
+                var sex = Sex.blank
+                if sexIndex < record.count {
+                    let cell = record.field(sexIndex)
+                    guard let parsed = Sex(cell: cell) else {
+                        throw fail("line \(line), \(describeColumn(sexIndex)): Sex cell \(Self.quoted(cell)) is not one of 'Female', 'Male', 'Unknown' or empty")
+                    }
+                    sex = parsed
+                }
+                try sexValues.append(sex.rawValue)
+            }
+            if let ageIndex, let ageValues {
+                var age = Age.missingByte
+                if ageIndex < record.count {
+                    let cell = record.field(ageIndex)
+                    guard let parsed = Age.parse(cell: cell) else {
+                        throw fail("line \(line), \(describeColumn(ageIndex)): Age cell \(Self.quoted(cell)) is not whole years 0 ... \(Age.maximum) (digits, optionally '.0') or empty")
+                    }
+                    age = parsed
+                }
+                try ageValues.append(age)
+            }
             try nameBytes.append(contentsOf: path)
             try nameOffsets.append(UInt32(truncatingIfNeeded: nameBytes.count))  // < CSV size <= 1 GiB
             try lines.append(UInt32(truncatingIfNeeded: line))                  // <= CSV size + 1
@@ -125,6 +153,13 @@ extension SplitTable {
         self.labelNames = labelColumns.map { header[$0] }
         // The table's memory is what it holds.
         for array in [nameBytes, labelValues, viewValues, projectionValues] { array.shrinkToFit() }
+        sexValues?.shrinkToFit()
+        ageValues?.shrinkToFit()
+        self.sexValues = sexValues
+        self.ageValues = ageValues
+        self.studies = try StudyIndex(count: viewValues.count) { row in
+            PathIdentifiers(path: UnsafeBufferPointer(rebasing: nameBytes.buffer[Int(nameOffsets[row]) ..< Int(nameOffsets[row + 1])]))
+        }
         nameOffsets.shrinkToFit()
         self.nameBytes = nameBytes
         self.nameOffsets = nameOffsets

@@ -22,6 +22,13 @@ package struct SplitTable: Sendable {
     /// Rows of the CSV per `Projection` (indexed by raw value), before any
     /// selection.
     package let csvProjectionCounts: [Int]
+    /// `count` `Sex` raw values, or nil: every row `.blank` (no `Sex`
+    /// column, or a table built without metadata).
+    let sexValues: CheckedArray<UInt8>?
+    /// `count` ages (`Age.missingByte`: missing), or nil: every age missing.
+    let ageValues: CheckedArray<UInt8>?
+    /// The rows' study ordinals, or nil: computed by `studyIndex()` on use.
+    let studies: StudyIndex?
 
     /// Number of examples.
     package var count: Int { viewValues.count }
@@ -79,6 +86,10 @@ package struct SplitTable: Sendable {
         let labels = try CheckedArray<UInt8>(capacity: labelCells, for: "the selected rows' labels")
         let views = try CheckedArray<UInt8>(capacity: rowCount, for: "the selected rows' views")
         let projections = try CheckedArray<UInt8>(capacity: rowCount, for: "the selected rows' projections")
+        let sexes = try sexValues.map { (_) throws(ChexpertError) in
+            try CheckedArray<UInt8>(capacity: rowCount, for: "the selected rows' Sex cells") }
+        let ages = try ageValues.map { (_) throws(ChexpertError) in
+            try CheckedArray<UInt8>(capacity: rowCount, for: "the selected rows' Age cells") }
         try offsets.append(0)
         for row in 0 ..< count where selection.contains(Projection(rawValue: projectionValues[row]) ?? .otherFrontal) {
             try names.append(contentsOf: name(at: row))
@@ -86,15 +97,20 @@ package struct SplitTable: Sendable {
             try labels.append(contentsOf: self.labels(at: row))
             try views.append(viewValues[row])
             try projections.append(projectionValues[row])
+            if let sexValues { try sexes?.append(sexValues[row]) }
+            if let ageValues { try ages?.append(ageValues[row]) }
         }
-        return SplitTable(labelNames: labelNames, nameBytes: names, nameOffsets: offsets, labelValues: labels,
-                          viewValues: views, projectionValues: projections,
-                          hasProjectionColumn: hasProjectionColumn, csvProjectionCounts: csvProjectionCounts)
+        let selected = SplitTable(labelNames: labelNames, nameBytes: names, nameOffsets: offsets, labelValues: labels,
+                                  viewValues: views, projectionValues: projections,
+                                  hasProjectionColumn: hasProjectionColumn, csvProjectionCounts: csvProjectionCounts,
+                                  sexValues: sexes, ageValues: ages)
+        return try selected.withStudyIndex()
     }
 
     init(labelNames: [String], nameBytes: CheckedArray<UInt8>, nameOffsets: CheckedArray<UInt32>,
          labelValues: CheckedArray<UInt8>, viewValues: CheckedArray<UInt8>, projectionValues: CheckedArray<UInt8>,
-         hasProjectionColumn: Bool, csvProjectionCounts: [Int]) {
+         hasProjectionColumn: Bool, csvProjectionCounts: [Int],
+         sexValues: CheckedArray<UInt8>? = nil, ageValues: CheckedArray<UInt8>? = nil, studies: StudyIndex? = nil) {
         self.labelNames = labelNames
         self.nameBytes = nameBytes
         self.nameOffsets = nameOffsets
@@ -103,12 +119,16 @@ package struct SplitTable: Sendable {
         self.projectionValues = projectionValues
         self.hasProjectionColumn = hasProjectionColumn
         self.csvProjectionCounts = csvProjectionCounts
+        self.sexValues = sexValues
+        self.ageValues = ageValues
+        self.studies = studies
     }
 
     /// Bytes held by this table's storage.
     package var memoryUsage: Int {
         nameBytes.allocatedBytes + nameOffsets.allocatedBytes
             + labelValues.allocatedBytes + viewValues.allocatedBytes + projectionValues.allocatedBytes
+            + (sexValues?.allocatedBytes ?? 0) + (ageValues?.allocatedBytes ?? 0) + (studies?.memoryUsage ?? 0)
             + csvProjectionCounts.capacity * MemoryLayout<Int>.stride
             + labelNames.reduce(0) { $0 + $1.utf8.count + MemoryLayout<String>.stride }
     }

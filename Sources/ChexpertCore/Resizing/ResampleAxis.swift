@@ -5,12 +5,21 @@
 ///
 /// Its tables live in checked scratch memory (`ScratchBuffer`), reused from
 /// image to image; `plan` gives their size before anything is allocated.
+/// With `floats`, `prepare` also rounds the weights to Float for the fast
+/// kernel. Preparing the same axis twice in a row (images of one size)
+/// computes nothing the second time.
 final class ResampleAxis {
     /// Per output pixel: first source pixel and source pixel count.
     private let firstStorage = ScratchBuffer()
     private let countStorage = ScratchBuffer()
     /// `kernelSize` weights per output pixel (unused tail is zero).
     private let weightStorage = ScratchBuffer()
+    /// The weights as Float (`prepare(floats: true)`).
+    private let floatWeightStorage = ScratchBuffer()
+    private(set) var floatWeightPointer: UnsafeMutablePointer<Float>?
+    /// The arguments of the last successful `prepare`.
+    private var prepared: (sourceSize: Int, start: Float, end: Float, outputSize: Int, filter: ResampleFilter,
+                           floats: Bool)?
     private(set) var firstPointer: UnsafeMutablePointer<Int>?
     private(set) var countPointer: UnsafeMutablePointer<Int>?
     private(set) var weightPointer: UnsafeMutablePointer<Double>?
@@ -34,7 +43,9 @@ final class ResampleAxis {
         // overflow; clamped anyway.
         let half = support.isFinite ? Swift.min(support.rounded(.up), 1e12) : 1e12
         let kernelSize = Int(half) * 2 + 1
-        let (perOutput, o1) = kernelSize.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        // Weights as Double and (for the fast kernel) as Float.
+        let (perOutput, o1) = kernelSize.multipliedReportingOverflow(
+            by: MemoryLayout<Double>.stride + MemoryLayout<Float>.stride)
         let (withIndices, o2) = perOutput.addingReportingOverflow(2 * MemoryLayout<Int>.stride)
         let (bytes, o3) = withIndices.multipliedReportingOverflow(by: outputSize)
         return Plan(kernelSize: kernelSize, bytes: o1 || o2 || o3 ? nil : bytes)
@@ -44,7 +55,12 @@ final class ResampleAxis {
     /// `sourceSize` pixels onto `outputSize` pixels. Reuses storage.
     /// - Throws: `.noMemory`.
     func prepare(sourceSize: Int, start: Float, end: Float, outputSize: Int,
-                 filter: ResampleFilter) throws(ChexpertError) {
+                 filter: ResampleFilter, floats: Bool = false) throws(ChexpertError) {
+        if let last = prepared, last.sourceSize == sourceSize, last.start == start, last.end == end,
+           last.outputSize == outputSize, last.filter == filter, last.floats || !floats {
+            return
+        }
+        prepared = nil
         let scale = Double(end - start) / Double(outputSize)
         let filterScale = Swift.max(scale, 1.0)
         let support = filter.support * filterScale
@@ -80,6 +96,12 @@ final class ResampleAxis {
             first[out] = low
             count[out] = taps
         }
+        if floats {
+            let single = try floatWeightStorage.reserve(cells, of: Float.self, for: "the resampling weights")
+            for cell in 0 ..< cells { single[cell] = Float(weights[cell]) }
+            floatWeightPointer = single
+        }
+        prepared = (sourceSize, start, end, outputSize, filter, floats)
     }
 
     /// Calls `body` with pointers to `first`, `count` and `weights` (valid
@@ -104,6 +126,21 @@ final class ResampleAxis {
     var count: [Int] { Array(UnsafeBufferPointer(start: countPointer, count: countPointer == nil ? 0 : outputSize)) }
     var weights: [Double] {
         Array(UnsafeBufferPointer(start: weightPointer, count: weightPointer == nil ? 0 : outputSize * kernelSize))
+    }
+
+    /// The first source pixel when the window [start, end) of a source of
+    /// `sourceSize` pixels maps one to one onto `outputSize` pixels (the
+    /// scale `prepare` computes is exactly 1, `start` is a whole pixel, the
+    /// window inside the source), else nil. Then, for area and bilinear,
+    /// output pixel i's taps are source pixel start + i with weight 1.0 and
+    /// at most one more with weight 0.0: centre start + i + 0.5, first tap
+    /// trunc(centre - support + 0.5) = start + i, kernel values 1 at
+    /// distance 0 and 0 at distance 1, and the normalising total 1.
+    static func identityOffset(sourceSize: Int, start: Float, end: Float, outputSize: Int) -> Int? {
+        guard outputSize > 0, start >= 0, start.rounded(.down) == start, start < Float(sourceSize),
+              Double(end - start) / Double(outputSize) == 1.0 else { return nil }
+        let first = Int(start)
+        return first <= sourceSize - outputSize ? first : nil
     }
 
     /// The source rows (or columns) [first, end) that output pixels

@@ -1,7 +1,11 @@
-/// Resamples decoded 8-bit pixels separably, as Pillow's float ("F")
+/// Resamples decoded 8-bit pixels separably. `.exact`
+/// (`CHEXPERT_RESAMPLE_EXACT`) does it as Pillow's float ("F")
 /// resampling does: rows first (only those the columns need), intermediate
 /// rows stored as Float, then columns; every sum taken in Double in tap order,
-/// so results equal Pillow's. Each finished output row is handed to a sink
+/// so results equal Pillow's. `.fast` (the default,
+/// `CHEXPERT_RESAMPLE_FAST`) computes the same coefficients rounded to Float
+/// and sums in float32 with SIMD, columns first (`Resampler+Fast.swift`, the
+/// C kernel `CResample`). Each finished output row is handed to a sink
 /// (the writer) while it is still in cache. One per worker thread; its
 /// buffers are reused for every image, so the steady state allocates nothing.
 ///
@@ -18,8 +22,11 @@ final class Resampler {
     /// needs more is refused with `.limit` before anything is allocated.
     package static let maxScratchBytes = 1 << 30
 
-    private let horizontal = ResampleAxis()
-    private let vertical = ResampleAxis()
+    let horizontal = ResampleAxis()
+    let vertical = ResampleAxis()
+    /// The fast kernel's transposed columns and its block of output rows.
+    let fastColumnStorage = ScratchBuffer()
+    let fastRowStorage = ScratchBuffer()
     /// One source row as Double, plus `kernelSize` zeros.
     private let sourceRowStorage = ScratchBuffer()
     /// Rows after the horizontal pass: `rows x regionWidth x channels`.
@@ -58,7 +65,11 @@ final class Resampler {
         add(rows, outW, channels, MemoryLayout<Float>.stride)                   // row pass
         add(outW, channels, MemoryLayout<Double>.stride)                        // sums
         add(outW, channels, MemoryLayout<Float>.stride)                         // output row
-        return overflow ? nil : total
+        guard !overflow, let fast = fastScratchBytes(source: source, channels: channels, geometry: geometry,
+                                                     kernelSize: h.kernelSize, tables: hBytes &+ vBytes) else {
+            return nil
+        }
+        return Swift.max(total, fast)
     }
 
     /// Checks that resampling fits `maxScratchBytes`.
@@ -75,11 +86,21 @@ final class Resampler {
     /// pixel) over `geometry`'s source window, calling `sink(ry, row)` for
     /// each region row `ry` in order (`row`: `regionWidth x channels` values,
     /// valid during the call).
+    /// - Parameter arithmetic: `.fast` (float32 SIMD; `.exact` for kernels
+    ///   of more than `fastMaxTaps` taps) or `.exact` (Pillow's).
     /// - Throws: `.limit` (`checkScratch`, before allocating), `.noMemory`.
     func resample(_ pixels: UnsafePointer<UInt8>, source: ImageShape, channels: Int,
-                  geometry: FitGeometry, filter: ResampleFilter, file: @autoclosure () -> String,
+                  geometry: FitGeometry, filter: ResampleFilter, arithmetic: ResizeSpec.Resample = .fast,
+                  file: @autoclosure () -> String,
                   sink: (Int, UnsafePointer<Float>) -> Void) throws(ChexpertError) {
         try Self.checkScratch(source: source, channels: channels, geometry: geometry, filter: filter, file: file())
+        if allowsIdentity, try copyIdentity(pixels, source: source, channels: channels, geometry: geometry, sink: sink) {
+            return
+        }
+        if arithmetic == .fast,
+           try resampleFast(pixels, source: source, channels: channels, geometry: geometry, filter: filter, sink: sink) {
+            return
+        }
         let outW = geometry.regionWidth, outH = geometry.regionHeight
         try horizontal.prepare(sourceSize: source.width, start: geometry.sourceX0, end: geometry.sourceX1,
                                outputSize: outW, filter: filter)
@@ -149,6 +170,38 @@ final class Resampler {
                 sink(y, row)
             }
         }
+    }
+
+    /// Whether `resample` takes the identity shortcut (`copyIdentity`);
+    /// tests turn it off to compare it with the full resample.
+    var allowsIdentity = true
+
+    /// The identity shortcut: when the source window maps one to one onto
+    /// the region on both axes (scale exactly 1, integer offsets; a packed
+    /// cache built at the output size), every output value is its source
+    /// pixel as Float. That is exactly what both arithmetics compute there:
+    /// Pillow's coefficients at scale 1 are one weight 1.0 and zeros, for
+    /// area and bilinear alike (`ResampleAxis.identityOffset`), and
+    /// 0 + 1 * p + 0 * q == p in Float and Double.
+    /// - Returns: false, having done nothing, when the geometry is not one.
+    /// - Throws: `.noMemory`; the caller checked the scratch limit.
+    private func copyIdentity(_ pixels: UnsafePointer<UInt8>, source: ImageShape, channels: Int, geometry: FitGeometry,
+                              sink: (Int, UnsafePointer<Float>) -> Void) throws(ChexpertError) -> Bool {
+        let outW = geometry.regionWidth, outH = geometry.regionHeight
+        guard let x0 = ResampleAxis.identityOffset(sourceSize: source.width, start: geometry.sourceX0,
+                                                   end: geometry.sourceX1, outputSize: outW),
+              let y0 = ResampleAxis.identityOffset(sourceSize: source.height, start: geometry.sourceY0,
+                                                   end: geometry.sourceY1, outputSize: outH) else { return false }
+        // In bounds: identityOffset checked x0 + outW <= width, y0 + outH <= height.
+        let rowValues = outW &* channels, sourceStride = source.width &* channels
+        let row = try outputRowStorage.reserve(rowValues, of: Float.self, for: "resampling")
+        for y in 0 ..< outH {
+            let input = pixels + ((y0 &+ y) &* sourceStride &+ x0 &* channels)
+            var i = 0
+            while i < rowValues { row[i] = Float(input[i]); i &+= 1 }
+            sink(y, row)
+        }
+        return true
     }
 
     /// The sum of `input[t] * kernel[t]` for t in 0 ..< n, added in order

@@ -11,6 +11,12 @@ package struct ResizeSpec: Sendable, Equatable {
     package enum Fit: Sendable, CaseIterable { case cover, contain, stretch }
     /// Intensity mapping of float output: (v / 255 - mean) / std.
     package enum Normalization: Sendable, CaseIterable { case none, unit, imagenet, xrv, custom }
+    /// Resampling arithmetic (`CHEXPERT_KEY_RESAMPLE`): float32 SIMD, or
+    /// Pillow's double precision exactly (`Resampler`).
+    package enum Resample: Sendable, CaseIterable { case fast, exact }
+    /// JPEG decode size (`CHEXPERT_KEY_DECODE_SCALE`): full, or the smallest
+    /// TurboJPEG scaling factor that still covers the output (`DecodeScaling`).
+    package enum DecodeScale: Sendable, CaseIterable { case full, auto }
 
     /// Largest `height` and `width` (`CHEXPERT_MAX_SIDE`).
     package static let maxSide = 65_535
@@ -27,6 +33,8 @@ package struct ResizeSpec: Sendable, Equatable {
     package let dct: DCTMethod?
     /// nil: the dataset's on-error setting.
     package let onError: BadExamplePolicy?
+    package let resample: Resample
+    package let decodeScale: DecodeScale
     /// Per output channel: out = (v / 255 - mean) / std.
     package let mean: [Float]
     package let std: [Float]
@@ -34,6 +42,9 @@ package struct ResizeSpec: Sendable, Equatable {
     /// std) and offset = -mean / std, computed in Float; (1, 0) for `.none`.
     package let scale: [Float]
     package let offset: [Float]
+    /// Native augmentation (`CHEXPERT_KEY_AUGMENT`, `AugmentWarp`); nil
+    /// (NONE, the default) leaves the resize untouched.
+    package var augment: AugmentParams?
 
     /// Validates a spec.
     /// - Parameters:
@@ -42,6 +53,7 @@ package struct ResizeSpec: Sendable, Equatable {
     ///   - statistics: `.custom`'s per-channel (mean, std), `channels` values
     ///     each; ignored with the other normalisations. nil with `.custom`
     ///     only when `checkingStatistics` is false (sizing only).
+    ///   - resample, decodeScale: `CHEXPERT_KEY_RESAMPLE`, `_DECODE_SCALE`.
     ///   - checkingStatistics: false for a spec that only sizes a batch
     ///     (`chexpert_resize_output_bytes`): `.custom` statistics are then
     ///     not required (placeholders are used).
@@ -53,6 +65,7 @@ package struct ResizeSpec: Sendable, Equatable {
                  elementType: ElementType = .uint8, fit: Fit = .cover, filter: ResampleFilter = .area,
                  normalization: Normalization = .none, statistics: (mean: [Float], std: [Float])? = nil,
                  dct: DCTMethod? = nil, onError: BadExamplePolicy? = nil,
+                 resample: Resample = .fast, decodeScale: DecodeScale = .full,
                  checkingStatistics: Bool = true) throws(ChexpertError) {
         func invalid(_ message: String) -> ChexpertError { ChexpertError(.invalidArgument, message) }
         guard height >= 1, height <= Self.maxSide else {
@@ -108,6 +121,8 @@ package struct ResizeSpec: Sendable, Equatable {
         self.normalization = normalization
         self.dct = dct
         self.onError = onError
+        self.resample = resample
+        self.decodeScale = decodeScale
         self.mean = stats.0
         self.std = stats.1
         self.scale = scale

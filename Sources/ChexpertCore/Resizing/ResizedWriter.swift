@@ -44,7 +44,12 @@ struct ResizedWriter {
                         to destination: UnsafeMutableRawPointer) {
         switch spec.elementType {
         case .float32:
-            writeRegionRow(ry, values, sourceChannels, geometry, destination.assumingMemoryBound(to: Float.self))
+            let out = destination.assumingMemoryBound(to: Float.self)
+            if sourceChannels == 1 && spec.channels == 3 {
+                writeGreyRow(ry, values, geometry, out)
+            } else {
+                writeRegionRow(ry, values, sourceChannels, geometry, out)
+            }
         case .uint8:
             writeRegionRow(ry, values, sourceChannels, geometry, destination.assumingMemoryBound(to: UInt8.self))
         }
@@ -69,6 +74,49 @@ struct ResizedWriter {
                 for x in 0 ..< spec.width where !inside || x < x0 || x >= x1 {
                     out[index(y, x, c)] = pad
                 }
+            }
+        }
+    }
+
+    /// `writeRegionRow` for grey into 3 float channels, the CheXpert
+    /// training case, in one pass: each value loaded once, mapped with each
+    /// channel's scale and offset (the same multiply then add, never fused,
+    /// as `Float(mapping:)`, so the same bits), 8 at a time into the 3
+    /// planes of NCHW (unit stride), pixel by pixel into NHWC. Plain stores:
+    /// non-temporal ones measured 2x slower on the benchmark machine.
+    private func writeGreyRow(_ ry: Int, _ values: UnsafePointer<Float>, _ geometry: FitGeometry,
+                              _ out: UnsafeMutablePointer<Float>) {
+        let y = ry &+ geometry.regionY, width = geometry.regionWidth
+        let (a0, a1, a2, b0, b1, b2) = (scale[0], scale[1], scale[2], offset[0], offset[1], offset[2])
+        var x = 0
+        switch spec.layout {
+        case .nchw:
+            let (s0, s1, s2) = (SIMD8<Float>(repeating: a0), SIMD8<Float>(repeating: a1), SIMD8<Float>(repeating: a2))
+            let (o0, o1, o2) = (SIMD8<Float>(repeating: b0), SIMD8<Float>(repeating: b1), SIMD8<Float>(repeating: b2))
+            let plane = spec.height &* spec.width
+            let r0 = out + index(y, geometry.regionX, 0), r1 = r0 + plane, r2 = r1 + plane
+            while x &+ 8 <= width {
+                let v = UnsafeRawPointer(values + x).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(r0 + x).storeBytes(of: v * s0 + o0, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(r1 + x).storeBytes(of: v * s1 + o1, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(r2 + x).storeBytes(of: v * s2 + o2, as: SIMD8<Float>.self)
+                x &+= 8
+            }
+            while x < width {
+                let v = values[x]
+                r0[x] = v * a0 + b0
+                r1[x] = v * a1 + b1
+                r2[x] = v * a2 + b2
+                x &+= 1
+            }
+        case .nhwc:
+            let row = out + index(y, geometry.regionX, 0)
+            while x < width {
+                let v = values[x], pixel = row + x &* 3
+                pixel[0] = v * a0 + b0
+                pixel[1] = v * a1 + b1
+                pixel[2] = v * a2 + b2
+                x &+= 1
             }
         }
     }
@@ -106,7 +154,13 @@ struct ResizedWriter {
                     for c in 0 ..< channels {
                         let row = out + index(y, x0, c), input = values + c &* colour
                         let sc = a[c], oc = b[c]
-                        for x in 0 ..< width { row[x] = T(mapping: input[x &* sourceChannels], scale: sc, offset: oc) }
+                        if sourceChannels == 1 {
+                            // Grey, the training case: unit stride, which the compiler vectorises.
+                            var x = 0
+                            while x < width { row[x] = T(mapping: input[x], scale: sc, offset: oc); x &+= 1 }
+                        } else {
+                            for x in 0 ..< width { row[x] = T(mapping: input[x &* sourceChannels], scale: sc, offset: oc) }
+                        }
                     }
                 }
             }

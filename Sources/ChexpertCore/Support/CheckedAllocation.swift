@@ -122,15 +122,19 @@ extension UnsafeMutablePointer {
 /// - `int chexpert_fault_io(int op, const char *path)`: op 0 open, 1 fstat,
 ///   2 read; returns 0 (proceed), an errno value to fail with, or for reads
 ///   -1 (end of file now: the file "shrank") and -2 (a partial read of 1 byte).
+/// - `int chexpert_fault_thread(void)`: before the worker pool starts a
+///   thread; nonzero makes that start fail.
 package enum FaultHooks {
     typealias AllocHook = @convention(c) (Int, UnsafePointer<CChar>?, Int32) -> Int32
     typealias TrackHook = @convention(c) (UnsafeMutableRawPointer?, Int32) -> Void
     typealias IOHook = @convention(c) (Int32, UnsafePointer<CChar>?) -> Int32
+    typealias ThreadHook = @convention(c) () -> Int32
 
     struct Table: @unchecked Sendable {
         var alloc: AllocHook?
         var track: TrackHook?
         var io: IOHook?
+        var thread: ThreadHook?
     }
 
     static let table: Table = {
@@ -138,7 +142,8 @@ package enum FaultHooks {
         return Table(
             alloc: find("chexpert_fault_alloc").map { unsafeBitCast($0, to: AllocHook.self) },
             track: find("chexpert_fault_track").map { unsafeBitCast($0, to: TrackHook.self) },
-            io: find("chexpert_fault_io").map { unsafeBitCast($0, to: IOHook.self) })
+            io: find("chexpert_fault_io").map { unsafeBitCast($0, to: IOHook.self) },
+            thread: find("chexpert_fault_thread").map { unsafeBitCast($0, to: ThreadHook.self) })
     }()
 
     static func failAllocation(_ bytes: Int, _ site: StaticString, _ line: UInt) -> Bool {

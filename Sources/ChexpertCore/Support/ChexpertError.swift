@@ -30,6 +30,10 @@ package struct ChexpertError: Error, Sendable, CustomStringConvertible {
         case noMemory
         /// A bug in the library.
         case `internal`
+        /// A packed cache that cannot serve this dataset: not a cache,
+        /// another format version, truncated, corrupt, or built from other
+        /// sources (`CHEXPERT_E_STALE`).
+        case stale
     }
 
     package var code: Code

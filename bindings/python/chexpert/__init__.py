@@ -27,10 +27,13 @@ from .errors import (
     ChexpertArgumentError, ChexpertBufferTooSmallError, ChexpertClosedError, ChexpertCSVError,
     ChexpertError, ChexpertImageError, ChexpertIndexError, ChexpertInternalError, ChexpertIOError,
     ChexpertLimitError, ChexpertMemoryError, ChexpertNotFoundError, ChexpertNullPointerError,
-    ChexpertOverflowError)
+    ChexpertOverflowError, ChexpertStaleCacheError)
 from .loader import Loader
+from .evaluation import COMPETITION, EvaluationResult, aggregate, evaluate
+from .metadata import SEX_NAMES, patient_split
 from .order import Sharding, State, shard_indices, shard_size
 from .resize import Resize
+from .augment import Augment
 from .split import Split
 from .targets import Targets
 from .training import read_training_batch
@@ -50,9 +53,10 @@ __all__ = [
     "ChexpertIndexError",
     "ChexpertBufferTooSmallError", "ChexpertClosedError", "ChexpertNotFoundError",
     "ChexpertIOError", "ChexpertCSVError", "ChexpertImageError", "ChexpertLimitError",
-    "ChexpertMemoryError", "ChexpertInternalError",
-    "Dataset", "Split", "Resize", "Loader", "Targets", "Sharding", "State",
+    "ChexpertMemoryError", "ChexpertInternalError", "ChexpertStaleCacheError",
+    "Dataset", "Split", "Resize", "Augment", "Loader", "Targets", "Sharding", "State",
     "shard_indices", "shard_size", "read_training_batch", "VerifyReport", "VerifyFailure",
     "SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES", "PROJECTION_NAMES",
+    "aggregate", "evaluate", "patient_split", "EvaluationResult", "COMPETITION", "SEX_NAMES",
     "library_path", "library_version", "__version__",
 ]

@@ -57,6 +57,7 @@ CHEXPERT_E_IMAGE = -9
 CHEXPERT_E_LIMIT = -10
 CHEXPERT_E_NO_MEMORY = -11
 CHEXPERT_E_INTERNAL = -12
+CHEXPERT_E_STALE = -13
 
 # enum chexpert_split
 CHEXPERT_SPLIT_TRAIN = 0
@@ -276,7 +277,7 @@ chexpert_last_error = _declare("chexpert_last_error", c_char_p, [])
 
 #: chexpert_status_name() of every status, for errors the binding raises itself.
 _STATUS_NAMES = {code: chexpert_status_name(code).decode("ascii")
-                 for code in range(CHEXPERT_E_INTERNAL, CHEXPERT_OK + 1)}
+                 for code in range(CHEXPERT_E_STALE, CHEXPERT_OK + 1)}
 
 # const char *chexpert_split_name(int split);
 chexpert_split_name = _declare("chexpert_split_name", c_char_p, [c_int])
@@ -521,3 +522,196 @@ def threads_params(num_threads: int) -> Params:
     if params is None:
         params = _THREADS_PARAMS.setdefault(num_threads, Params({CHEXPERT_KEY_THREADS: num_threads}))
     return params
+
+
+# -- Packed cache (docs/cache.md) -------------------------------------------
+
+CHEXPERT_KEY_CACHE_SIDE = 36
+
+# enum chexpert_cache_field
+CHEXPERT_CACHE_VERSION = 0
+CHEXPERT_CACHE_FILE_BYTES = 1
+CHEXPERT_CACHE_SIDE = 2
+CHEXPERT_CACHE_HEIGHT = 3
+CHEXPERT_CACHE_WIDTH = 4
+CHEXPERT_CACHE_SELECT = 5
+CHEXPERT_CACHE_TRAIN = 6
+CHEXPERT_CACHE_VALIDATION = 7
+CHEXPERT_CACHE_TEST = 8
+CHEXPERT_CACHE_FAILED = 9
+CHEXPERT_CACHE_PLANE_BYTES = 10
+CHEXPERT_NUM_CACHE_FIELDS = 11
+
+# int chexpert_cache_build(const chexpert_dataset *ds, const char *path,
+#                          const chexpert_params *params, int64_t *progress);
+chexpert_cache_build = _declare(
+    "chexpert_cache_build", STATUS, [dataset_p, c_char_p, params_p, POINTER(c_int64)])
+# int chexpert_dataset_attach_cache(chexpert_dataset *ds, const char *path);
+chexpert_dataset_attach_cache = _declare("chexpert_dataset_attach_cache", STATUS, [dataset_p, c_char_p])
+# int chexpert_cache_info(const char *path, int64_t *out, size_t capacity);
+chexpert_cache_info = _declare("chexpert_cache_info", STATUS, [c_char_p, POINTER(c_int64), c_size_t])
+
+
+# -- Resampling arithmetic and decode scale (docs/training.md) ---------------
+
+CHEXPERT_KEY_DECODE_SCALE = 29
+CHEXPERT_KEY_RESAMPLE = 35
+
+# enum chexpert_decode_scale
+CHEXPERT_DECODE_SCALE_FULL = 0x1D00
+CHEXPERT_DECODE_SCALE_AUTO = 0x1D01
+
+# enum chexpert_resample
+CHEXPERT_RESAMPLE_FAST = 0x2300
+CHEXPERT_RESAMPLE_EXACT = 0x2301
+
+
+# -- Augmentation (docs/augmentation.md) --------------------------------------
+
+from ctypes import c_double  # noqa: E402  (only this section uses it)
+
+CHEXPERT_KEY_AUGMENT = 40
+CHEXPERT_KEY_AUG_CROP_SCALE = 41
+CHEXPERT_KEY_AUG_CROP_RATIO = 42
+CHEXPERT_KEY_AUG_ROTATE = 43
+CHEXPERT_KEY_AUG_TRANSLATE = 44
+CHEXPERT_KEY_AUG_SCALE = 45
+CHEXPERT_KEY_AUG_SHEAR = 46
+CHEXPERT_KEY_AUG_FILL = 47
+CHEXPERT_KEY_AUG_BRIGHTNESS = 48
+CHEXPERT_KEY_AUG_CONTRAST = 49
+CHEXPERT_KEY_AUG_GAMMA = 50
+CHEXPERT_KEY_AUG_HFLIP = 51
+
+# enum chexpert_augment
+CHEXPERT_AUGMENT_NONE = 0x2800
+CHEXPERT_AUGMENT_CUSTOM = 0x2801
+CHEXPERT_AUGMENT_JFHEALTHCARE = 0x2802
+CHEXPERT_AUGMENT_LIBAUC = 0x2803
+CHEXPERT_NUM_AUGMENT_VALUES = 14
+
+# int chexpert_augment_draw(const chexpert_params *params, int64_t index, int64_t width,
+#                           int64_t height, double *out, size_t capacity);
+chexpert_augment_draw = _declare(
+    "chexpert_augment_draw", STATUS, [params_p, c_int64, c_int64, c_int64, POINTER(c_double), c_size_t])
+
+
+# -- Metadata, studies, patients, evaluation (docs/evaluation.md) ------------
+
+CHEXPERT_KEY_AGGREGATE = 30
+CHEXPERT_KEY_STRATIFY = 31
+CHEXPERT_KEY_EVAL_LEVEL = 32
+CHEXPERT_KEY_BOOTSTRAP = 33
+CHEXPERT_KEY_EVAL_UNCERTAIN = 34
+
+# enum chexpert_sex
+CHEXPERT_SEX_FEMALE = 0
+CHEXPERT_SEX_MALE = 1
+CHEXPERT_SEX_UNKNOWN = 2
+CHEXPERT_SEX_BLANK = 3
+CHEXPERT_NUM_SEXES = 4
+
+# enum chexpert_field
+CHEXPERT_FIELD_PATIENT = 0
+CHEXPERT_FIELD_STUDY = 1
+CHEXPERT_FIELD_VIEW_NUMBER = 2
+CHEXPERT_FIELD_SEX = 3
+CHEXPERT_FIELD_AGE = 4
+CHEXPERT_FIELD_PROJECTION = 5
+CHEXPERT_FIELD_IMAGE_VIEW = 6
+CHEXPERT_FIELD_STUDY_INDEX = 7
+CHEXPERT_NUM_FIELDS = 8
+CHEXPERT_ID_MISSING = -1
+CHEXPERT_AGE_MISSING = -1
+
+# enum chexpert_aggregate
+CHEXPERT_AGGREGATE_MAX = 0x1E00
+CHEXPERT_AGGREGATE_MEAN = 0x1E01
+
+# enum chexpert_eval_level
+CHEXPERT_EVAL_LEVEL_IMAGE = 0x2000
+CHEXPERT_EVAL_LEVEL_STUDY = 0x2001
+
+# enum chexpert_eval_uncertain
+CHEXPERT_EVAL_UNCERTAIN_EXCLUDE = 0x2200
+CHEXPERT_EVAL_UNCERTAIN_POSITIVE = 0x2201
+CHEXPERT_EVAL_UNCERTAIN_NEGATIVE = 0x2202
+
+# enum chexpert_metric
+CHEXPERT_METRIC_AUROC = 0
+CHEXPERT_METRIC_AUPRC = 1
+CHEXPERT_METRIC_AUROC_LOW = 2
+CHEXPERT_METRIC_AUROC_HIGH = 3
+CHEXPERT_METRIC_AUPRC_LOW = 4
+CHEXPERT_METRIC_AUPRC_HIGH = 5
+CHEXPERT_METRIC_SAMPLES = 6
+CHEXPERT_METRIC_POSITIVES = 7
+CHEXPERT_NUM_METRICS = 8
+
+CHEXPERT_MAX_BOOTSTRAP = 100000
+CHEXPERT_MAX_PARTS = 1024
+
+# const char *chexpert_sex_name(int sex);
+chexpert_sex_name = _declare("chexpert_sex_name", c_char_p, [c_int])
+# const char *chexpert_field_name(int field);
+chexpert_field_name = _declare("chexpert_field_name", c_char_p, [c_int])
+# int chexpert_batch_metadata(const chexpert_dataset *ds, int split,
+#                             const int64_t *indices, size_t count, int field,
+#                             int64_t *out, size_t capacity);
+chexpert_batch_metadata = _declare(
+    "chexpert_batch_metadata", STATUS,
+    [dataset_p, c_int, POINTER(c_int64), c_size_t, c_int, POINTER(c_int64), c_size_t])
+# int chexpert_split_study_count(const chexpert_dataset *ds, int split, int64_t *out_count);
+chexpert_split_study_count = _declare(
+    "chexpert_split_study_count", STATUS, [dataset_p, c_int, POINTER(c_int64)])
+# int chexpert_aggregate_scores(const chexpert_dataset *ds, int split,
+#                               const double *scores, size_t rows, size_t columns,
+#                               const chexpert_params *params,
+#                               double *out, size_t capacity);
+chexpert_aggregate_scores = _declare(
+    "chexpert_aggregate_scores", STATUS,
+    [dataset_p, c_int, POINTER(ctypes.c_double), c_size_t, c_size_t, params_p,
+     POINTER(ctypes.c_double), c_size_t])
+# int chexpert_patient_split(const chexpert_dataset *ds, int split,
+#                            const double *fractions, size_t parts,
+#                            const chexpert_params *params,
+#                            int32_t *out_parts, size_t capacity);
+chexpert_patient_split = _declare(
+    "chexpert_patient_split", STATUS,
+    [dataset_p, c_int, POINTER(ctypes.c_double), c_size_t, params_p, POINTER(c_int32), c_size_t])
+# int chexpert_evaluate(const chexpert_dataset *ds, int split,
+#                       const double *scores, size_t rows, size_t columns,
+#                       const int32_t *label_columns,
+#                       const chexpert_params *params,
+#                       double *out, size_t capacity);
+chexpert_evaluate = _declare(
+    "chexpert_evaluate", STATUS,
+    [dataset_p, c_int, POINTER(ctypes.c_double), c_size_t, c_size_t, POINTER(c_int32), params_p,
+     POINTER(ctypes.c_double), c_size_t])
+
+
+# -- Releases, label sources, the test split (docs/releases.md) ---------------
+
+CHEXPERT_SPLIT_TEST = 2
+CHEXPERT_NUM_SPLITS_ALL = 3
+CHEXPERT_KEY_LABELS = 28
+
+# enum chexpert_release
+CHEXPERT_RELEASE_SMALL = 0
+CHEXPERT_RELEASE_SMALL_NESTED = 1
+CHEXPERT_RELEASE_FULL = 2
+CHEXPERT_RELEASE_AIMI = 3
+CHEXPERT_NUM_RELEASES = 4
+
+# enum chexpert_labels
+CHEXPERT_LABELS_REPORTS = 0x1C00
+CHEXPERT_LABELS_CHEXBERT = 0x1C01
+CHEXPERT_LABELS_VISUALCHEXBERT = 0x1C02
+
+# const char *chexpert_release_name(int release);
+chexpert_release_name = _declare("chexpert_release_name", c_char_p, [c_int])
+# int chexpert_dataset_release(const chexpert_dataset *ds, int32_t *out_release);
+chexpert_dataset_release = _declare("chexpert_dataset_release", STATUS, [dataset_p, POINTER(c_int32)])
+# int chexpert_dataset_has_split(const chexpert_dataset *ds, int split, int32_t *out_has);
+chexpert_dataset_has_split = _declare(
+    "chexpert_dataset_has_split", STATUS, [dataset_p, c_int, POINTER(c_int32)])

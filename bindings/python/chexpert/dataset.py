@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import weakref
-from ctypes import byref, c_int64, c_size_t
+from ctypes import byref, c_int32, c_int64, c_size_t
 
 from . import _buffers, _checks, _ffi, _forksafe
+from . import cache as _cache
 from .errors import ChexpertClosedError
 from .split import Split, split_id_of
-from .vocabulary import PROJECTION_NAMES, PROJECTION_SELECTIONS, SPLIT_NAMES
+from .vocabulary import LABEL_SOURCES, PROJECTION_NAMES, PROJECTION_SELECTIONS, RELEASE_NAMES, SPLIT_NAMES
 
 __all__ = ["Dataset", "DCT_VALUES", "ON_ERROR_VALUES"]
 
@@ -63,9 +64,16 @@ class Dataset:
     """An open CheXpert-v1.0-small folder with TFDS ``chexpert`` 3.1.0 semantics.
 
     Args:
-        root: the folder holding ``CheXpert-v1.0-small/`` (TFDS's manual_dir),
-            or the folder holding train.csv and valid.csv. ``None``:
+        root: a folder holding one CheXpert release (docs/releases.md): the
+            folder holding ``CheXpert-v1.0-small/`` (TFDS's manual_dir), the
+            folder holding train.csv and valid.csv, the Kaggle double nest,
+            the full-size ``CheXpert-v1.0/`` or the AIMI download (its
+            batch folders); :attr:`layout` tells which. ``None``:
             ``$CHEXPERT_ROOT``, else ``~/tensorflow_datasets/downloads/manual``.
+        labels: the train split's labels: ``"reports"`` (default: train.csv's,
+            as TFDS), ``"chexbert"`` (train_cheXbert.csv) or
+            ``"visualchexbert"`` (train_visualCheXbert.csv), joined to
+            train.csv by ``Path`` (CHEXPERT_KEY_LABELS).
         dct: ``"fast"`` (default; bit-identical to TFDS/TensorFlow) or
             ``"accurate"`` (libjpeg ISLOW, as Pillow and torchvision decode).
         projections: the rows the splits keep, chosen when the CSVs are read:
@@ -87,6 +95,9 @@ class Dataset:
             ``False`` restores TFDS's ``os.path.join(root, Path)``, which
             opens any file the CSV names: UNSAFE with a CSV you do not trust
             (CHEXPERT_KEY_CONFINE_PATHS).
+        cache: a packed cache file (:meth:`build_cache`, docs/cache.md) to
+            attach after opening: resized reads then take their pixels from
+            it. Pickled copies (DataLoader workers) attach it again.
 
     Raises:
         ChexpertNotFoundError (FileNotFoundError): a missing folder or CSV.
@@ -96,7 +107,8 @@ class Dataset:
     """
 
     def __init__(self, root=None, dct: str = "fast", *, projections="all", on_error: str = "raise",
-                 max_pixels=None, max_file_bytes=None, confine_paths: bool = True):
+                 max_pixels=None, max_file_bytes=None, confine_paths: bool = True, cache=None,
+                 labels: str = "reports"):
         if dct not in DCT_VALUES:
             raise ValueError(f"dct must be one of {tuple(DCT_VALUES)}, not {dct!r}")
         options = {_ffi.CHEXPERT_KEY_DCT: DCT_VALUES[dct],
@@ -109,15 +121,19 @@ class Dataset:
         if not isinstance(confine_paths, bool):
             raise TypeError(f"confine_paths must be True or False, not {confine_paths!r}")
         options[_ffi.CHEXPERT_KEY_CONFINE_PATHS] = int(confine_paths)
+        if labels not in LABEL_SOURCES:
+            raise ValueError(f"labels must be one of {tuple(LABEL_SOURCES)}, not {labels!r}")
+        options[_ffi.CHEXPERT_KEY_LABELS] = LABEL_SOURCES[labels]
         self._init_state(
             root=None if root is None else os.fsdecode(os.fspath(root)),
-            options=options, closed=False)
+            options=options, closed=False, cache=_cache.cache_path(cache))
         self._open()
 
     # -- lifetime --------------------------------------------------------
 
-    def _init_state(self, *, root, options, closed):
+    def _init_state(self, *, root, options, closed, cache=None):
         self._root = root            # resolved by the library once opened
+        self._cache = cache          # absolute path of the attached packed cache, or None
         self._options = dict(options)
         self._closed = closed
         self._handle = None
@@ -141,6 +157,12 @@ class Dataset:
         except BaseException:
             finalizer()
             raise
+        if self._cache is not None:
+            try:
+                _ffi.chexpert_dataset_attach_cache(handle, os.fsencode(self._cache))
+            except BaseException:
+                finalizer()
+                raise
         self._root = resolved
         self._handle, self._finalizer, self._pid = handle, finalizer, os.getpid()
 
@@ -189,7 +211,7 @@ class Dataset:
         self.close()
 
     def __getstate__(self):
-        return {"root": self._root, "options": self._options, "closed": self._closed}
+        return {"root": self._root, "options": self._options, "closed": self._closed, "cache": self._cache}
 
     def __setstate__(self, state):
         self._init_state(**state)
@@ -207,7 +229,34 @@ class Dataset:
 
     @property
     def split_names(self) -> tuple:
-        return SPLIT_NAMES
+        """The splits this dataset has: ("train", "validation"), plus "test"
+        where the official test set's files are (:meth:`has_split`)."""
+        return tuple(name for name in SPLIT_NAMES if self.has_split(name))
+
+    def has_split(self, split) -> bool:
+        """Whether the dataset has ``split`` (a name or chexpert_split id):
+        train and validation always, test where its label file was found."""
+        if isinstance(split, str):
+            if split not in SPLIT_NAMES:
+                raise KeyError(f"unknown split {split!r}; the splits are {SPLIT_NAMES}")
+            split = SPLIT_NAMES.index(split)
+        has = c_int32()
+        _ffi.chexpert_dataset_has_split(self.handle(), split_id_of(split), byref(has))
+        return bool(has.value)
+
+    @property
+    def layout(self) -> str:
+        """The release detected at open: "small", "small_nested", "full" or
+        "aimi" (chexpert_release; docs/releases.md)."""
+        release = c_int32()
+        _ffi.chexpert_dataset_release(self.handle(), byref(release))
+        return RELEASE_NAMES[release.value]
+
+    @property
+    def labels(self) -> str:
+        """The train split's label source (``labels=`` at open)."""
+        value = self._option(_ffi.CHEXPERT_KEY_LABELS)
+        return next(name for name, v in LABEL_SOURCES.items() if v == value)
 
     def _option(self, key: int) -> int:
         value = c_int64()
@@ -243,10 +292,32 @@ class Dataset:
         _ffi.chexpert_dataset_memory_usage(self.handle(), byref(count))
         return count.value
 
+    # -- packed cache (chexpert.cache, docs/cache.md) ---------------------
+
+    @property
+    def cache(self):
+        """The absolute path of the attached packed cache, or None."""
+        return self._cache
+
+    def attach_cache(self, path) -> None:
+        """Attaches the packed cache at ``path`` (``None`` detaches): resized
+        reads take their pixels from it. Raises ChexpertStaleCacheError
+        (naming what differs) for a cache of other sources, a truncated,
+        corrupt or foreign file; the current cache is then kept."""
+        _cache.attach(self, path)
+
+    def build_cache(self, path, size=None, *, height=None, width=None, fit: str = "cover",
+                    filter: str = "area", num_threads: int = 0, progress: bool = False,
+                    on_error=None, dct=None) -> None:
+        """Writes a packed cache of every split (:func:`chexpert.cache.build`)."""
+        _cache.build(self, path, size, height=height, width=width, fit=fit, filter=filter,
+                     num_threads=num_threads, progress=progress, on_error=on_error, dct=dct)
+
     # -- splits ----------------------------------------------------------
 
     def split(self, split) -> Split:
-        """A split by name ("train", "validation") or chexpert_split id."""
+        """A split by name ("train", "validation", "test") or chexpert_split
+        id; a split the dataset does not have raises ChexpertNotFoundError."""
         if isinstance(split, str):
             try:
                 split_id = SPLIT_NAMES.index(split)

@@ -21,6 +21,7 @@ CHEXPERT_E_IMAGE               ChexpertImageError            OSError
 CHEXPERT_E_LIMIT               ChexpertLimitError            ValueError
 CHEXPERT_E_NO_MEMORY           ChexpertMemoryError           MemoryError
 CHEXPERT_E_INTERNAL            ChexpertInternalError         RuntimeError
+CHEXPERT_E_STALE               ChexpertStaleCacheError       ValueError
 =============================  ============================  ====================
 
 The same class is raised whether the library reports the status or the
@@ -39,7 +40,7 @@ __all__ = [
     "ChexpertError", "ChexpertArgumentError", "ChexpertOverflowError", "ChexpertNullPointerError",
     "ChexpertIndexError", "ChexpertBufferTooSmallError", "ChexpertClosedError", "ChexpertNotFoundError",
     "ChexpertIOError", "ChexpertCSVError", "ChexpertImageError", "ChexpertLimitError",
-    "ChexpertMemoryError", "ChexpertInternalError", "error_class", "make_error",
+    "ChexpertMemoryError", "ChexpertInternalError", "ChexpertStaleCacheError", "error_class", "make_error",
 ]
 
 
@@ -139,6 +140,13 @@ class ChexpertInternalError(ChexpertError, RuntimeError):
     """CHEXPERT_E_INTERNAL: a bug in libchexpert; please report the message."""
 
 
+class ChexpertStaleCacheError(ChexpertError, ValueError):
+    """CHEXPERT_E_STALE: a packed cache that cannot serve this dataset (not a
+    cache, another format version, truncated or corrupt, or built from other
+    sources); the message names what differs. Rebuild it
+    (:meth:`chexpert.Dataset.build_cache`)."""
+
+
 # "<file>: line <n>[, column <k> '<name>']: ..." (Sources/ChexpertCore/Format/SplitTable+CSV.swift)
 #   or "<file>: line <n>: column <k> '<name>' ...", or "<file>: <no line> ..."
 _CSV_LOCATION = re.compile(r"^(?P<file>.+?): line (?P<line>\d+)(?:[:,] column (?P<column>\d+)\b)?")
@@ -182,6 +190,7 @@ _CLASSES = {
     -10: ChexpertLimitError,
     -11: ChexpertMemoryError,
     -12: ChexpertInternalError,
+    -13: ChexpertStaleCacheError,
 }
 
 

@@ -316,8 +316,9 @@ class _Producer:
     the iterator runs its finalizer, which stops the thread.
     """
 
-    def __init__(self, loader: Loader, batches: list):
+    def __init__(self, loader: Loader, batches: list, epoch: int = 0):
         self.loader = weakref.ref(loader)
+        self.epoch = epoch          # draws the resize's augmentation, if any
         self.targets = loader._targets
         self.on_error = loader._on_error
         self.skipped = loader.skipped
@@ -344,7 +345,7 @@ class _Producer:
         out = self.ring.acquire(positions.size)
         batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
                                     num_threads=self.num_threads, on_error=self.on_error,
-                                    names=self.names, out=out, skipped=self.skipped)
+                                    names=self.names, out=out, skipped=self.skipped, epoch=self.epoch)
         batch["state"] = state.as_dict()
         return batch
 
@@ -393,7 +394,7 @@ class LoaderIterator:
             shuffle=loader._shuffle, start=start, sharding=loader._sharding,
             drop_last=loader._drop_last)]
         self._loader = weakref.ref(loader)
-        self._producer = producer = _Producer(loader, batches)
+        self._producer = producer = _Producer(loader, batches, epoch)
         self._count = len(batches)
         self._next = 0
         self._background = loader._prefetch > 0

@@ -32,7 +32,8 @@ import numpy as np
 
 from . import _checks, _ffi
 
-__all__ = ["Resize", "LAYOUTS", "DTYPES", "FITS", "FILTERS", "NORMALIZATIONS", "DCTS"]
+__all__ = ["Resize", "LAYOUTS", "DTYPES", "FITS", "FILTERS", "NORMALIZATIONS", "DCTS", "RESAMPLES",
+           "DECODE_SCALES"]
 
 #: Accepted names of each option -> the header's constant.
 LAYOUTS = {"NHWC": _ffi.CHEXPERT_LAYOUT_NHWC, "NCHW": _ffi.CHEXPERT_LAYOUT_NCHW}
@@ -43,6 +44,8 @@ FILTERS = {"area": _ffi.CHEXPERT_FILTER_AREA, "bilinear": _ffi.CHEXPERT_FILTER_B
 NORMALIZATIONS = {"none": _ffi.CHEXPERT_NORMALIZE_NONE, "unit": _ffi.CHEXPERT_NORMALIZE_UNIT,
                   "imagenet": _ffi.CHEXPERT_NORMALIZE_IMAGENET, "xrv": _ffi.CHEXPERT_NORMALIZE_XRV}
 DCTS = {"fast": _ffi.CHEXPERT_DCT_FAST, "accurate": _ffi.CHEXPERT_DCT_ACCURATE}
+RESAMPLES = {"fast": _ffi.CHEXPERT_RESAMPLE_FAST, "exact": _ffi.CHEXPERT_RESAMPLE_EXACT}
+DECODE_SCALES = {"full": _ffi.CHEXPERT_DECODE_SCALE_FULL, "auto": _ffi.CHEXPERT_DECODE_SCALE_AUTO}
 
 _NUMPY_DTYPES = {"uint8": np.dtype(np.uint8), "float32": np.dtype(np.float32)}
 
@@ -132,6 +135,19 @@ class Resize:
             ``"imagenet"``, ``"xrv"`` (torchxrayvision's [-1024, 1024]) or
             ``(mean, std)``, two sequences of ``channels`` floats.
         dct: ``None`` (the Dataset's ``dct``), ``"fast"`` or ``"accurate"``.
+        resample: ``"fast"`` (float32 SIMD; uint8 output within 1 level of
+            ``"exact"``, float32 within the tolerance docs/training.md
+            states) or ``"exact"`` (Pillow's double-precision arithmetic,
+            bit for bit).
+        decode_scale: ``"full"`` (decode every JPEG at full size) or
+            ``"auto"`` (TurboJPEG's DCT-domain scaling down to the smallest
+            factor whose image still covers the output window at 1:1 or
+            more: much faster on full-size images; differences stated in
+            docs/training.md).
+        augment: ``None`` (no augmentation), a preset name (``"jfhealthcare"``,
+            ``"libauc"``) or a :class:`chexpert.Augment`: native augmentation
+            in the same pass (docs/augmentation.md); batch calls pass the
+            epoch (``epoch=``), the Augment gives the seed.
 
     Raises:
         ValueError: an unknown name, or mean and std of different lengths.
@@ -141,10 +157,11 @@ class Resize:
     """
 
     __slots__ = ("_height", "_width", "_channels", "_layout", "_dtype", "_fit", "_filter",
-                 "_normalize", "_dct", "_values", "_floats", "_params", "_cache", "__weakref__")
+                 "_normalize", "_dct", "_resample", "_decode_scale", "_values", "_floats", "_params", "_cache", "_augment", "__weakref__")
 
     def __init__(self, size=224, channels: int = 3, layout: str = "NHWC", dtype: str = "uint8",
-                 fit: str = "cover", filter: str = "area", normalize="none", dct=None):
+                 fit: str = "cover", filter: str = "area", normalize="none", dct=None,
+                 resample: str = "fast", decode_scale: str = "full", augment=None):
         if isinstance(size, (tuple, list)):
             if len(size) != 2:
                 raise ValueError(f"size must be an int or (height, width), not {size!r}")
@@ -167,7 +184,10 @@ class Resize:
             _ffi.CHEXPERT_KEY_DTYPE: _choice("dtype", dtype, DTYPES),
             _ffi.CHEXPERT_KEY_FIT: _choice("fit", fit, FITS),
             _ffi.CHEXPERT_KEY_FILTER: _choice("filter", filter, FILTERS),
+            _ffi.CHEXPERT_KEY_RESAMPLE: _choice("resample", resample, RESAMPLES),
+            _ffi.CHEXPERT_KEY_DECODE_SCALE: _choice("decode_scale", decode_scale, DECODE_SCALES),
         }
+        self._resample, self._decode_scale = resample, decode_scale
         floats = {}
         if isinstance(normalize, str):
             values[_ffi.CHEXPERT_KEY_NORMALIZE] = _choice("normalize", normalize, NORMALIZATIONS)
@@ -187,7 +207,12 @@ class Resize:
             values[_ffi.CHEXPERT_KEY_DCT] = _choice("dct", dct, DCTS)
         self._dct = dct
         self._values, self._floats = values, floats
-        self._params = _ffi.Params(values, floats)   # each key checked by the library
+        from .augment import Augment
+        self._augment = Augment.of(augment)
+        if self._augment is not None:
+            values.update(self._augment.values())
+            self._floats = {**floats, **self._augment.floats()}
+        self._params = _ffi.Params(values, self._floats)   # each key checked by the library
         if floats:
             try:
                 _check_finite_outputs(mean, std)
@@ -197,15 +222,22 @@ class Resize:
         self._cache = {}
         self.nbytes(1)  # the library validates the combination now (custom stats: at the read)
 
-    def params(self, num_threads: int = 0, on_error=None) -> "_ffi.Params":
+    def params(self, num_threads: int = 0, on_error=None, epoch: int = 0) -> "_ffi.Params":
         """The chexpert_params of a batch call: the resize keys plus
         CHEXPERT_KEY_THREADS and, unless `on_error` is None (the Dataset's
-        policy), CHEXPERT_KEY_ON_ERROR. Cached per (num_threads, on_error)."""
+        policy), CHEXPERT_KEY_ON_ERROR; with an augmentation,
+        CHEXPERT_KEY_EPOCH = `epoch`. Cached per (num_threads, on_error,
+        epoch)."""
         num_threads = _checks.thread_count(num_threads)
-        key = (num_threads, on_error)
+        epoch = _checks.seed(epoch, "epoch") if self._augment is not None else 0
+        key = (num_threads, on_error, epoch)
         params = self._cache.get(key)
         if params is None:
+            if len(self._cache) >= 64:      # one entry per epoch: keep it bounded
+                self._cache.clear()
             values = dict(self._values)
+            if self._augment is not None:
+                values[_ffi.CHEXPERT_KEY_EPOCH] = _checks.as_int64_bits(epoch)
             values[_ffi.CHEXPERT_KEY_THREADS] = num_threads
             if on_error is not None:
                 from .dataset import on_error_value
@@ -250,6 +282,19 @@ class Resize:
     def dct(self):
         return self._dct
 
+    @property
+    def augment(self):
+        """The :class:`chexpert.Augment`, or None."""
+        return self._augment
+
+    @property
+    def resample(self) -> str:
+        return self._resample
+
+    @property
+    def decode_scale(self) -> str:
+        return self._decode_scale
+
     def shape(self, count: int) -> tuple:
         """Shape of a batch of `count` images: (N, H, W, C) or (N, C, H, W)."""
         count = _checks.integer(count, "count", 0, ctype=_checks.SIZE)
@@ -269,7 +314,8 @@ class Resize:
     def _arguments(self) -> dict:
         return {"size": (self._height, self._width), "channels": self._channels,
                 "layout": self._layout, "dtype": self._dtype, "fit": self._fit,
-                "filter": self._filter, "normalize": self._normalize, "dct": self._dct}
+                "filter": self._filter, "normalize": self._normalize, "dct": self._dct, "augment": self._augment,
+                "resample": self._resample, "decode_scale": self._decode_scale}
 
     def __reduce__(self):
         # Params handles do not travel; a copy rebuilds them from the arguments.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections.abc
 import ctypes
+import weakref
 from ctypes import byref, c_int32, c_int64, c_size_t, c_uint8
 
 import numpy as np
@@ -30,12 +31,17 @@ _NAME_GUESS = 128
 #: Pixel calls a read makes when files keep growing between a size query and
 #: the call that decodes them (each retry sizes the buffer for what it found).
 _READ_ATTEMPTS = 3
+# read_batch's first guess of the bytes of one image (virtual memory: the
+# buffer is shrunk to the images' bytes when far too big), and per dataset and
+# split the largest image bytes read_batch has met since.
+_GUESS_IMAGE_BYTES = 1 << 20
+_IMAGE_BYTES_HINTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def split_id_of(split) -> int:
-    """A chexpert_split value (0 train, 1 validation), checked."""
-    return _checks.integer(split, "split", 0, _ffi.CHEXPERT_NUM_SPLITS - 1, ctype=_checks.INT32,
-                           what=f"0 ... {_ffi.CHEXPERT_NUM_SPLITS - 1} (the chexpert_split ids)")
+    """A chexpert_split value (0 train, 1 validation, 2 test), checked."""
+    return _checks.integer(split, "split", 0, _ffi.CHEXPERT_NUM_SPLITS_ALL - 1, ctype=_checks.INT32,
+                           what=f"0 ... {_ffi.CHEXPERT_NUM_SPLITS_ALL - 1} (the chexpert_split ids)")
 
 
 class Split(collections.abc.Sequence):
@@ -177,6 +183,62 @@ class Split(collections.abc.Sequence):
         name = _buffers.read_string(_ffi.chexpert_example_name, handle, self._id, base)
         return {"image": image, "label": label, "image_view": np.int64(view.value), "name": name}
 
+    def _read_packed(self, handle, bases, params, shapes) -> np.ndarray:
+        """`read_batch`'s pixels packed back to back, `shapes` set: one
+        chexpert_batch_images call (each file read once) into a buffer of
+        ``count`` times the largest image bytes this split has given
+        (_GUESS_IMAGE_BYTES before its first batch), shrunk in place if far
+        too big (``ndarray.resize``: realloc, no copy). A too-small guess
+        costs a second call sized from the shapes the first found."""
+        count = bases.size
+        hints = _IMAGE_BYTES_HINTS.setdefault(self._dataset, {})
+        capacity = count * (hints.get(self._id) or _GUESS_IMAGE_BYTES)
+        p_bases, p_shapes = _buffers.pointer(bases, c_int64), _buffers.pointer(shapes, c_int32)
+        before = None
+        for attempt in range(_READ_ATTEMPTS):
+            buffer = _buffers.empty(capacity, np.uint8)
+            try:
+                _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
+                                           _buffers.pointer(buffer, c_uint8), buffer.nbytes, p_shapes)
+                break
+            except _ffi.ChexpertError as error:
+                # Too small: `shapes` holds what this call found, so the next
+                # buffer fits it unless a file grows meanwhile.
+                if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
+                    raise
+                if attempt == _READ_ATTEMPTS - 1:
+                    raise self._changed(bases, before, shapes) from error
+                before = shapes.copy()
+                capacity = _packed_bytes(shapes)
+        if count:
+            largest = int((shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64)).max()) * 3
+            hints[self._id] = max(hints.get(self._id, 0), largest)
+        total = _packed_bytes(shapes)
+        # Shrunk only when much too big (the first guess): a buffer of the
+        # same guessed size every batch lets malloc reuse its pages (glibc
+        # raises its mmap threshold past a freed block's size), where one
+        # shrunk each time would come fresh from mmap, page faults and all.
+        if buffer.nbytes > total + total // 4:
+            buffer.resize(total, refcheck=False)  # no view of it exists yet
+        return buffer
+
+    def _out_mismatch(self, bases, shapes, out) -> ValueError:
+        """ValueError: read_batch's images do not all have out's shape."""
+        uniform = _uniform_shape(shapes, out)
+        if uniform is None:
+            head = "out= needs images of one shape; this batch has several"
+        else:
+            head = f"out has shape {out.shape}; this batch needs {uniform}"
+        expected = tuple(out.shape[1:3]) if out.ndim == 4 else None
+        odd = [k for k in range(bases.size) if tuple(int(v) for v in shapes[k]) != expected]
+        if expected is None or not odd or len(odd) == bases.size:
+            return ValueError(head)
+        names = self._names_at(np.ascontiguousarray([bases[k] for k in odd[:8]], dtype=np.int64))
+        details = ", ".join(f"position {k} ({name.decode(errors='replace')}) is {shapes[k, 0]}x{shapes[k, 1]}"
+                            for k, name in zip(odd, names))
+        return ValueError(f"{head}: out's images are {expected[0]}x{expected[1]}; {details}"
+                          + (", ..." if len(odd) > 8 else ""))
+
     def _changed(self, bases, before, after) -> "_ffi.ChexpertError":
         """ChexpertIOError: files that changed shape while a call read them."""
         changed = [k for k, (b, a) in enumerate(zip(before, after)) if tuple(b) != tuple(a)]
@@ -200,11 +262,16 @@ class Split(collections.abc.Sequence):
         that shape), else a list of (H, W, 3) arrays viewing one packed buffer.
         ``num_threads=0`` uses every CPU available to the process.
 
-        The shapes are those the pixel call decoded (each file is read once
-        by it); a size query before it only sizes the buffer. A file that
-        changes in between is read with its new shape (the buffer is
-        resized if it grew), or, into ``out=`` whose shape no longer fits,
-        raises ChexpertIOError naming it.
+        Each file is read once: one pixel call into a buffer of a guessed
+        size (``out``, or a new buffer sized from the largest image this split
+        has given; shrunk in place when far too big). Only an
+        image larger than the guess makes a second call, into a buffer sized
+        from the shapes the first call found; the shapes returned are always
+        those of the call that decoded the pixels (a file that changes in
+        between is read with its new shape, or, if it keeps growing, raises
+        ChexpertIOError naming it). With ``out=``, images whose shapes are not
+        all out's raise ValueError naming them after the call (``out``'s
+        contents are then unspecified).
         """
         bases = self.base_indices(indices)
         params = _ffi.threads_params(_checks.thread_count(num_threads))
@@ -212,44 +279,26 @@ class Split(collections.abc.Sequence):
         count = bases.size
         shapes = _buffers.empty((count, 2), np.int32)
         p_bases, p_shapes = _buffers.pointer(bases, c_int64), _buffers.pointer(shapes, c_int32)
-        # Size query: the JPEG headers only; it sizes the buffer.
-        _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params, None, 0, p_shapes)
-        queried = shapes.copy()
         if out is not None:
-            shape = _uniform_shape(shapes, out)
-            if shape is None:
-                raise ValueError("out= needs images of one shape; this batch has several")
-            images = _checked_image_out(out, shape)
+            images = _checked_image_out(out, None)
             try:
                 _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
                                            _buffers.pointer(images, c_uint8), images.nbytes, p_shapes)
             except _ffi.ChexpertError as error:
-                if error.code == _ffi.CHEXPERT_E_BUFFER_TOO_SMALL and not np.array_equal(shapes, queried):
-                    raise self._changed(bases, queried, shapes) from error
+                # Too small: the shapes are set; a mixed batch is out='s misuse.
+                if error.code == _ffi.CHEXPERT_E_BUFFER_TOO_SMALL and _uniform_shape(shapes, out) is None:
+                    raise self._out_mismatch(bases, shapes, out) from error
                 raise
-            if _uniform_shape(shapes, out) != shape:
-                raise self._changed(bases, queried, shapes)
+            shape = _uniform_shape(shapes, out)
+            if shape is None or images.shape != shape:
+                raise self._out_mismatch(bases, shapes, out)
         else:
-            for attempt in range(_READ_ATTEMPTS):
-                buffer = _buffers.empty(_packed_bytes(shapes), np.uint8)
-                try:
-                    _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
-                                               _buffers.pointer(buffer, c_uint8), buffer.nbytes,
-                                               p_shapes)
-                    break
-                except _ffi.ChexpertError as error:
-                    # Too small: a file grew since the query; `shapes` holds
-                    # what this call found, so the next buffer fits it.
-                    if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
-                        raise
-                    if attempt == _READ_ATTEMPTS - 1:
-                        raise self._changed(bases, queried, shapes) from error
-            images = _unpack(buffer, shapes)
+            images = _unpack(self._read_packed(handle, bases, params, shapes), shapes)
         return {"image": images, "label": self._labels_at(bases),
                 "image_view": self._views_at(bases), "name": self._names_at(bases)}
 
     def read_batch_resized(self, indices, resize, num_threads: int = 0, out=None,
-                           on_error=None) -> dict:
+                           on_error=None, epoch: int = 0) -> dict:
         """Reads examples `indices` decoded and resized as `resize` says.
 
         Returns ``{"image": resize.shape(N) array of resize.dtype, "label": int64
@@ -260,29 +309,29 @@ class Split(collections.abc.Sequence):
         ``substituted``; ``None`` takes the Dataset's policy. ``image`` is
         ``out`` when given: a C-contiguous, writeable, aligned numpy array of
         exactly that shape and dtype. Indices out of range raise before
-        anything is written.
+        anything is written. `epoch` draws `resize`'s augmentation, if any.
         """
         from .training import read_training_batch
         batch = read_training_batch(self, indices, resize, num_threads=num_threads,
                                     on_error=on_error, names=True, substituted=True,
-                                    out=None if out is None else {"image": out})
+                                    out=None if out is None else {"image": out}, epoch=epoch)
         del batch["index"]
         return batch
 
     def resized_images(self, indices, resize, *, num_threads: int = 0, on_error=None,
-                       out=None) -> tuple:
+                       out=None, epoch: int = 0) -> tuple:
         """(images, statuses): one ``chexpert_batch_resized`` call.
 
         ``images`` is a ``resize.shape(N)`` array of ``resize.dtype`` (`out`
         if given, checked); ``statuses`` int32 (N,) holds each example's
         chexpert_status (non-zero only for examples substituted under
-        ``on_error="substitute"``).
+        ``on_error="substitute"``). `epoch` draws `resize`'s augmentation.
         """
         from .resize import Resize
         if not isinstance(resize, Resize):
             raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
         bases = self.base_indices(indices)
-        params = resize.params(_checks.thread_count(num_threads), on_error)
+        params = resize.params(_checks.thread_count(num_threads), on_error, epoch)
         images = _buffers.output(out, resize.shape(bases.size), resize.dtype)
         statuses = _buffers.empty(bases.size, np.int32)
         _ffi.chexpert_batch_resized(self._dataset.handle(), self._id,
@@ -353,6 +402,25 @@ class Split(collections.abc.Sequence):
                                               _buffers.pointer(counts, c_int64), counts.size)
         return dict(zip(PROJECTION_NAMES, (int(n) for n in counts)))
 
+    # -- metadata and studies (chexpert.metadata) -------------------------
+
+    def metadata(self, indices=None) -> dict:
+        """{field: int64 (N,)} of `indices` (default: all of this split or
+        view): patient, study, view_number, sex, age, projection, image_view,
+        study_index (see :mod:`chexpert.metadata`)."""
+        from . import metadata
+        return metadata.metadata(self, indices)
+
+    def to_pandas(self, indices=None):
+        """A pandas DataFrame of names, metadata and labels (pandas is optional)."""
+        from . import metadata
+        return metadata.to_pandas(self, indices)
+
+    def studies(self) -> list:
+        """Example indices grouped by study (list of int64 arrays, study order)."""
+        from . import metadata
+        return metadata.studies(self)
+
     def targets(self, targets, indices=None, *, out=None) -> tuple:
         """(targets, masks): float32 (N, K) training targets of `indices`
         (default: all of this split or view) under `targets` (a
@@ -402,8 +470,9 @@ def _unpack(buffer: np.ndarray, shapes: np.ndarray):
             for piece, (h, w) in zip(np.split(buffer[:total], offsets), shapes)]
 
 
-def _checked_image_out(out, shape: tuple) -> np.ndarray:
-    """Validates a caller's ``out=`` for `read_batch` (uint8, C order, writeable).
+def _checked_image_out(out, shape) -> np.ndarray:
+    """Validates a caller's ``out=`` for `read_batch` (uint8, C order, writeable;
+    with `shape` not None: also that shape, when out has the bytes for it).
 
     An array with too few bytes is passed on: the library refuses it with
     CHEXPERT_E_BUFFER_TOO_SMALL and writes nothing.
@@ -416,6 +485,8 @@ def _checked_image_out(out, shape: tuple) -> np.ndarray:
         raise ValueError("out must be C-contiguous")
     if not out.flags.writeable:
         raise ValueError("out must be writeable")
+    if shape is None:
+        return out
     needed = int(np.prod(shape, dtype=np.int64))
     if out.nbytes >= needed and out.shape != shape:
         raise ValueError(f"out has shape {out.shape}; this batch needs {shape}")

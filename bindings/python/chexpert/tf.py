@@ -138,7 +138,7 @@ def batches(split, batch_size: int, resize, *, targets=None, as_supervised: bool
                                           shuffle=shuffle, start=start, sharding=sharding,
                                           drop_last=drop_last):
             yield read_training_batch(split, positions, resize, targets=resolved,
-                                      num_threads=num_threads, on_error=on_error)
+                                      num_threads=num_threads, on_error=on_error, epoch=epoch)
 
     count = batch_size if drop_last else None
     signature = {

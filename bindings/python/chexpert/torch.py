@@ -67,7 +67,17 @@ class ChexpertDataset(torch.utils.data.Dataset):
             batch_size=1 or your own collate_fn: their sizes differ).
         targets: a :class:`~chexpert.Targets`: adds ``target`` and ``mask``.
         num_threads: decode threads per ``__getitems__`` call (0: all CPUs).
+
+    ``epoch`` (``set_epoch``; default 0) draws the resize's augmentation, if
+    any; DataLoader workers see a new value when they are started (each
+    ``iter`` without ``persistent_workers``).
     """
+
+    epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """The epoch the resize's augmentation is drawn for."""
+        self.epoch = _checks.seed(epoch, "epoch")
 
     def __init__(self, split, resize=None, targets=None, num_threads: int = 0):
         self.split = _check_split(split)
@@ -93,7 +103,7 @@ class ChexpertDataset(torch.utils.data.Dataset):
                 batch["target"], batch["mask"] = self.split.targets(self.targets, positions)
         else:
             batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
-                                        num_threads=self.num_threads, names=True)
+                                        num_threads=self.num_threads, names=True, epoch=self.epoch)
             images = list(torch.from_numpy(batch["image"]).unbind(0))
         labels = torch.from_numpy(batch["label"])
         views = torch.from_numpy(batch["image_view"])
@@ -291,12 +301,12 @@ class ChexpertBatches(torch.utils.data.IterableDataset):
                                 shuffle=self.shuffle, start=start, sharding=self.sharding,
                                 drop_last=self.drop_last)
         for positions, state in batches[worker::workers]:
-            yield self._read(positions, state)
+            yield self._read(positions, state, epoch)
 
-    def _read(self, positions: np.ndarray, state: State) -> dict:
+    def _read(self, positions: np.ndarray, state: State, epoch: int = 0) -> dict:
         batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
                                     num_threads=self.num_threads, on_error=self.on_error,
-                                    names=True)
+                                    names=True, epoch=epoch)
         out = {key: value if key == "name" else torch.from_numpy(value)
                for key, value in batch.items()}
         out["state"] = state.as_dict()

@@ -37,7 +37,7 @@ ON_ERROR_POLICIES = (None, "raise", "substitute", "skip")
 
 def read_training_batch(split, indices, resize, *, targets=None, num_threads: int = 0,
                         on_error=None, names: bool = False, substituted=None, out=None,
-                        skipped=None) -> dict:
+                        skipped=None, epoch: int = 0) -> dict:
     """Reads the examples at positions `indices` of `split` as a training batch.
 
     Args:
@@ -58,6 +58,7 @@ def read_training_batch(split, indices, resize, *, targets=None, num_threads: in
         out: arrays to write into, by key (``"image"``, ``"label"``,
             ``"image_view"``, ``"target"``, ``"mask"``); each checked for the
             batch's exact shape and dtype. Missing keys are allocated.
+        epoch: the epoch `resize`'s augmentation (if any) is drawn for.
     """
     if on_error not in ON_ERROR_POLICIES:
         raise ValueError(f"on_error must be one of {ON_ERROR_POLICIES}, not {on_error!r}")
@@ -76,7 +77,7 @@ def read_training_batch(split, indices, resize, *, targets=None, num_threads: in
             raise TypeError(f"targets must be a chexpert.Targets, not {type(targets).__name__}")
     policy = "substitute" if on_error == "skip" else on_error
     images, statuses = split.resized_images(positions, resize, num_threads=num_threads,
-                                            on_error=policy, out=out.get("image"))
+                                            on_error=policy, out=out.get("image"), epoch=epoch)
     batch = {"image": images,
              "label": split.labels(positions, out=out.get("label")),
              "image_view": split.image_views(positions, out=out.get("image_view")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import _ffi
 
-__all__ = ["SPLIT_NAMES", "LABEL_CLASS_NAMES", "VIEW_NAMES", "PROJECTION_NAMES",
+__all__ = ["SPLIT_NAMES", "RELEASE_NAMES", "LABEL_SOURCES", "LABEL_CLASS_NAMES", "VIEW_NAMES", "PROJECTION_NAMES",
            "PROJECTION_SELECTIONS"]
 
 
@@ -17,8 +17,14 @@ def _names(function, count) -> tuple:
     return tuple(function(value).decode("utf-8") for value in range(count))
 
 
-#: ("train", "validation"), indexed by split id.
-SPLIT_NAMES = _names(_ffi.chexpert_split_name, _ffi.CHEXPERT_NUM_SPLITS)
+#: ("train", "validation", "test"), indexed by split id (test only where the
+#: dataset has it: ``Dataset.has_split``).
+SPLIT_NAMES = _names(_ffi.chexpert_split_name, _ffi.CHEXPERT_NUM_SPLITS_ALL)
+#: chexpert_release names ("small", "small_nested", "full", "aimi"), indexed by value.
+RELEASE_NAMES = _names(_ffi.chexpert_release_name, _ffi.CHEXPERT_NUM_RELEASES)
+#: ``Dataset(labels=...)`` names -> chexpert_labels values.
+LABEL_SOURCES = {"reports": _ffi.CHEXPERT_LABELS_REPORTS, "chexbert": _ffi.CHEXPERT_LABELS_CHEXBERT,
+                 "visualchexbert": _ffi.CHEXPERT_LABELS_VISUALCHEXBERT}
 #: TFDS's ClassLabel names of `label` values.
 LABEL_CLASS_NAMES = _names(_ffi.chexpert_label_class_name, _ffi.CHEXPERT_NUM_LABEL_CLASSES)
 #: TFDS's ClassLabel names of `image_view` values.

@@ -15,13 +15,13 @@ import os
 import sys
 
 from .. import ChexpertError, __version__, library_version
-from . import bench, info, sample, show, stats, verify
+from . import bench, cache, info, sample, show, stats, verify
 from ._common import EXIT_CODES_HELP, EXIT_DATA, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
 from .sample import find_sample_generator
 
 __all__ = ["main", "build_parser", "find_sample_generator"]
 
-SUBCOMMANDS = (info, stats, show, verify, bench, sample)
+SUBCOMMANDS = (info, stats, show, verify, bench, sample, cache)
 
 DESCRIPTION = """\
 Look at a CheXpert-v1.0-small chest X-ray folder: what it holds, pictures of

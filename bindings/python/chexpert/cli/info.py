@@ -44,6 +44,8 @@ def run(args) -> int:
         splits = splits_of(dataset)
         print(f"libchexpert {library_version} ({library_path})")
         print(f"dataset: {dataset.root}")
+        print(f"release: {dataset.layout} (docs/releases.md); splits: {', '.join(dataset.split_names)}; "
+              f"train labels: {dataset.labels}")
         kept = dataset.projections
         if len(kept) == len(PROJECTION_LABELS):
             print("images kept: all (every row of train.csv and valid.csv)")

@@ -105,14 +105,32 @@ def add_parser(subparsers):
                         help="JPEG quality range (default: 85-95)")
     parser.add_argument("--jobs", type=positive_int, metavar="N",
                         help="encoding threads (default: the CPUs, at most 8; the output is the same)")
+    parser.add_argument("--layout", choices=tuple(_LAYOUT_FOLDERS),
+                        help="the release layout to write (default: small; docs/releases.md)")
+    parser.add_argument("--test-patients", type=count_int, metavar="N",
+                        help="add an official-test-set imitation of N patients (default: none)")
+    parser.add_argument("--test-labels", choices=("groundtruth", "test_labels"),
+                        help="the test set's label file: groundtruth.csv (by Study, default) or "
+                        "test_labels.csv (by Path)")
+    parser.add_argument("--label-files", choices=("none", "metadata", "labels_only"),
+                        help="also write train_cheXbert.csv and train_visualCheXbert.csv, with train.csv's "
+                        "metadata columns or only Path and labels (default: none)")
+    parser.add_argument("--full-size", choices=("0", "1"),
+                        help="1: full-size images (2828x2320 and 1751x2022; slower)")
     parser.set_defaults(run=run)
     return parser
 
 
+#: The folder each layout writes under OUT (never overwritten).
+_LAYOUT_FOLDERS = {"small": "CheXpert-v1.0-small", "small_nested": "CheXpert-v1.0-small",
+                   "full": "CheXpert-v1.0", "aimi": "CheXpert-v1.0 batch 1 (validate & csv)"}
+
+
 def run(args) -> int:
     out = Path(args.out).expanduser()
-    if (out / "CheXpert-v1.0-small").exists():
-        raise CliError(f"{out / 'CheXpert-v1.0-small'} already exists; choose another OUT "
+    folder = _LAYOUT_FOLDERS[args.layout or "small"]
+    if (out / folder).exists():
+        raise CliError(f"{out / folder} already exists; choose another OUT "
                        "(nothing is overwritten)", EXIT_USAGE)
     if out.exists() and not out.is_dir():
         raise CliError(f"{out} exists and is not a folder", EXIT_USAGE)
@@ -122,7 +140,8 @@ def run(args) -> int:
     program = find_sample_generator()
     command = [str(program), "--out", str(out)]
     for option in ("train_patients", "valid_patients", "seed", "uniform", "color_fraction",
-                   "progressive_fraction", "quality", "jobs"):
+                   "progressive_fraction", "quality", "jobs", "layout", "test_patients", "test_labels",
+                   "label_files", "full_size"):
         value = getattr(args, option)
         if value is not None:
             command += ["--" + option.replace("_", "-"), str(value)]

@@ -22,7 +22,7 @@ CHUNK = 512
 def add_parser(subparsers):
     parser = subparsers.add_parser("verify", help=HELP, description=DESCRIPTION)
     add_root(parser)
-    parser.add_argument("--split", choices=SPLIT_NAMES, help="check only this split (default: both)")
+    parser.add_argument("--split", choices=SPLIT_NAMES, help="check only this split (default: every split the dataset has)")
     add_projections(parser)
     add_threads(parser, "decode threads")
     parser.add_argument("--no-progress", action="store_true", help="do not show progress")
