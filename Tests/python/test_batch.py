@@ -179,3 +179,27 @@ def test_batch_names_equal_per_example_names(ds):
         _ffi.chexpert_batch_names(handle, 0, bad.ctypes.data_as(POINTER(c_int64)), 2, None, 0, None)
     assert info.value.name == "CHEXPERT_E_OUT_OF_RANGE"
     assert "indices[1]" in info.value.message
+
+
+def test_a_kept_batch_is_never_overwritten_and_a_dropped_one_is_reused(ds):
+    # read_batch recycles its packed buffers (_buffers.Recycler): only once no
+    # view of a batch is alive may a later batch reuse its memory.
+    split = ds["train"]
+    n = len(split)
+    first = split.read_batch(range(0, n // 2), num_threads=2)
+    expected = [np.array(img) for img in first["image"]]
+    for start in range(1, 5):  # later batches of other images, same sizes
+        split.read_batch(range(start, start + n // 2), num_threads=2)
+    assert all(np.array_equal(a, b) for a, b in zip(first["image"], expected))
+
+    def base(batch):
+        images = batch["image"]
+        view = images if isinstance(images, np.ndarray) else images[0]
+        return view.base if view.base is not None else view
+
+    second = split.read_batch(range(0, n // 2))
+    address = base(second).__array_interface__["data"][0]
+    del second
+    third = split.read_batch(range(0, n // 2))
+    assert base(third).__array_interface__["data"][0] == address
+    assert all(np.array_equal(a, b) for a, b in zip(third["image"], expected))

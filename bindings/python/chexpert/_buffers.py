@@ -69,3 +69,40 @@ def read_string(function, *args) -> bytes:
         buffer = ctypes.create_string_buffer(size.value)
         function(*args, buffer, len(buffer), byref(size))
     return buffer.raw[: size.value - 1]
+
+
+class Recycler:
+    """Up to `keep` uint8 buffers handed out again once nobody else holds them.
+
+    A fresh multi-megabyte numpy buffer per batch comes from mmap, and its
+    page faults cost about a tenth of a raw batch's time; a buffer is reused
+    only when no array (no view of it, no batch the caller kept) refers to it
+    any more, so a returned batch is never overwritten. Thread-safe. Memory:
+    at most `keep` buffers, each the largest a call asked for.
+    """
+
+    def __init__(self, keep: int = 2):
+        import threading
+        self._keep = keep
+        self._buffers: list = []
+        self._lock = threading.Lock()
+
+    def take(self, nbytes: int) -> np.ndarray:
+        """A uint8 buffer of `nbytes` to twice that that nobody else holds
+        (a fresh one when none is free; it replaces a free misfit)."""
+        import sys
+        with self._lock:
+            free = []
+            for i in range(len(self._buffers)):
+                buffer = self._buffers[i]
+                # References: the list, `buffer`, getrefcount's argument.
+                if sys.getrefcount(buffer) == 3:
+                    if nbytes <= buffer.nbytes <= 2 * nbytes:
+                        return buffer
+                    free.append(i)
+            fresh = np.empty(nbytes, dtype=np.uint8)
+            if len(self._buffers) < self._keep:
+                self._buffers.append(fresh)
+            elif free:
+                self._buffers[free[0]] = fresh
+            return fresh

@@ -36,6 +36,8 @@ _READ_ATTEMPTS = 3
 # split the largest image bytes read_batch has met since.
 _GUESS_IMAGE_BYTES = 1 << 20
 _IMAGE_BYTES_HINTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# Per dataset, per split: read_batch's recycled packed buffers (_buffers.Recycler).
+_RECYCLERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def split_id_of(split) -> int:
@@ -187,16 +189,18 @@ class Split(collections.abc.Sequence):
         """`read_batch`'s pixels packed back to back, `shapes` set: one
         chexpert_batch_images call (each file read once) into a buffer of
         ``count`` times the largest image bytes this split has given
-        (_GUESS_IMAGE_BYTES before its first batch), shrunk in place if far
-        too big (``ndarray.resize``: realloc, no copy). A too-small guess
-        costs a second call sized from the shapes the first found."""
+        (_GUESS_IMAGE_BYTES before its first batch), taken from the split's
+        recycler (a buffer no earlier batch still uses, else a new one); the
+        result is a view of its first bytes. A too-small guess costs a second
+        call sized from the shapes the first found."""
         count = bases.size
         hints = _IMAGE_BYTES_HINTS.setdefault(self._dataset, {})
         capacity = count * (hints.get(self._id) or _GUESS_IMAGE_BYTES)
         p_bases, p_shapes = _buffers.pointer(bases, c_int64), _buffers.pointer(shapes, c_int32)
         before = None
+        recycler = _RECYCLERS.setdefault(self._dataset, {}).setdefault(self._id, _buffers.Recycler())
         for attempt in range(_READ_ATTEMPTS):
-            buffer = _buffers.empty(capacity, np.uint8)
+            buffer = recycler.take(capacity)
             try:
                 _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
                                            _buffers.pointer(buffer, c_uint8), buffer.nbytes, p_shapes)
@@ -213,14 +217,9 @@ class Split(collections.abc.Sequence):
         if count:
             largest = int((shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64)).max()) * 3
             hints[self._id] = max(hints.get(self._id, 0), largest)
-        total = _packed_bytes(shapes)
-        # Shrunk only when much too big (the first guess): a buffer of the
-        # same guessed size every batch lets malloc reuse its pages (glibc
-        # raises its mmap threshold past a freed block's size), where one
-        # shrunk each time would come fresh from mmap, page faults and all.
-        if buffer.nbytes > total + total // 4:
-            buffer.resize(total, refcheck=False)  # no view of it exists yet
-        return buffer
+        # A view of the packed bytes; the buffer goes back to the recycler
+        # once no view of it is alive.
+        return buffer[:_packed_bytes(shapes)]
 
     def _out_mismatch(self, bases, shapes, out) -> ValueError:
         """ValueError: read_batch's images do not all have out's shape."""
