@@ -23,6 +23,7 @@ typedef struct {
     int batch;           /* --batch N (libchexpert_batch) */
     long count;          /* --count N: files timed (default all) */
     long warmup;         /* --warmup N: files of the untimed first pass */
+    int jobs;            /* --jobs N (libchexpert_batch): 0 synchronous calls, else up to N jobs in flight */
 } bench_options;
 
 /* Parses argv into `o` (defaults: mode resize, filter bilinear, resample fast, layout nchw, 1 thread, size 224,
@@ -44,6 +45,7 @@ static int bench_parse(int argc, char **argv, const char *usage, bench_options *
         else if (!strcmp(a, "--batch")) o->batch = atoi(v);
         else if (!strcmp(a, "--count")) o->count = atol(v);
         else if (!strcmp(a, "--warmup")) o->warmup = atol(v);
+        else if (!strcmp(a, "--jobs")) o->jobs = atoi(v);
         else goto bad;
     }
     return 0;

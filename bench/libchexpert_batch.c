@@ -7,9 +7,13 @@
  *   decode mode (output B, the raw TFDS image): per batch chexpert_batch_images() (uint8 H x W x 3 packed, the
  *       shapes) into one reused buffer sized for the largest batch, then chexpert_batch_labels() and _views().
  *
+ *   --jobs N (N >= 1): the same calls as jobs (chexpert_batch_resized_start / chexpert_batch_images_start, then
+ *       chexpert_job_wait), with up to N batches in flight, each in its own buffer: batch k + N - 1 is started
+ *       before batch k is waited for (labels and views of batch k are read while later batches decode).
+ *
  * Usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] [--threads T] [--size 224]
  *                          [--filter area|bilinear] [--resample fast|exact] [--layout nchw|nhwc] [--count N]
- *                          [--warmup N] [--batch 64]
+ *                          [--warmup N] [--batch 64] [--jobs N]
  * FILE: one train-split index per line. The first --count (default all) are timed after a warm-up pass over the
  * first --warmup (default 256). Prints one JSON line like bench/ceiling.c. Exit 0 ok, 1 failure, 2 bad usage.
  */
@@ -26,8 +30,10 @@ typedef struct {
     chexpert_dataset *ds;
     int decode;
     int batch;
+    int jobs;                /* 0: synchronous calls; else jobs in flight (and output buffers) */
     chexpert_params *params; /* THREADS (both modes), the resize keys (resize mode) */
-    void *out;
+    void *out;               /* jobs > 0: `jobs` buffers of out_bytes, back to back */
+    chexpert_job **pending;  /* jobs > 0: the job of each buffer */
     size_t out_bytes;
     int64_t *labels;
     size_t labels_cap;
@@ -40,7 +46,41 @@ static int fail(const char *what, int status) {
     return 1;
 }
 
+/* Starts the job of batch `k` (n indices at idx; shapes at `shapes`) into buffer k % jobs. */
+static int start_job(bench_t *b, const int64_t *idx, size_t n, size_t k, int32_t *shapes) {
+    size_t slot = k % (size_t)b->jobs;
+    void *out = (char *)b->out + slot * b->out_bytes;
+    int status = b->decode ? chexpert_batch_images_start(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->params, out,
+                                                         b->out_bytes, shapes, &b->pending[slot])
+                           : chexpert_batch_resized_start(b->ds, CHEXPERT_SPLIT_TRAIN, idx, n, b->params, out,
+                                                          b->out_bytes, NULL, &b->pending[slot]);
+    return status == CHEXPERT_OK ? 0 : fail(b->decode ? "chexpert_batch_images_start" : "chexpert_batch_resized_start",
+                                            status);
+}
+
+static int run_jobs(bench_t *b, const int64_t *indices, size_t count) {
+    size_t batches = (count + (size_t)b->batch - 1) / (size_t)b->batch, started = 0;
+    for (size_t k = 0; k < batches; k++) {
+        for (; started < batches && started < k + (size_t)b->jobs; started++) {
+            size_t from = started * (size_t)b->batch;
+            size_t n = count - from < (size_t)b->batch ? count - from : (size_t)b->batch;
+            /* each batch in flight its own shapes: b->shapes holds 2 per file of the run */
+            if (start_job(b, indices + from, n, started, b->shapes + 2 * from) != 0) return 1;
+        }
+        size_t from = k * (size_t)b->batch;
+        size_t n = count - from < (size_t)b->batch ? count - from : (size_t)b->batch;
+        int status = chexpert_batch_labels(b->ds, CHEXPERT_SPLIT_TRAIN, indices + from, n, b->labels, b->labels_cap);
+        if (status != CHEXPERT_OK) return fail("chexpert_batch_labels", status);
+        status = chexpert_batch_views(b->ds, CHEXPERT_SPLIT_TRAIN, indices + from, n, b->views, n);
+        if (status != CHEXPERT_OK) return fail("chexpert_batch_views", status);
+        status = chexpert_job_wait(b->pending[k % (size_t)b->jobs]);
+        if (status != CHEXPERT_OK) return fail("chexpert_job_wait", status);
+    }
+    return 0;
+}
+
 static int run(bench_t *b, const int64_t *indices, size_t count) {
+    if (b->jobs > 0) return run_jobs(b, indices, count);
     for (size_t start = 0; start < count; start += (size_t)b->batch) {
         size_t n = count - start < (size_t)b->batch ? count - start : (size_t)b->batch;
         const int64_t *idx = indices + start;
@@ -64,13 +104,13 @@ static int run(bench_t *b, const int64_t *indices, size_t count) {
 
 static const char USAGE[] = "usage: libchexpert_batch --root DIR --indices FILE [--mode resize|decode] "
                             "[--threads T] [--size N] [--filter area|bilinear] [--resample fast|exact] "
-                            "[--layout nchw|nhwc] [--count N] [--warmup N] [--batch N]\n";
+                            "[--layout nchw|nhwc] [--count N] [--warmup N] [--batch N] [--jobs N]\n";
 
 int main(int argc, char **argv) {
     bench_options o;
     if (bench_parse(argc, argv, USAGE, &o) != 0) return 2;
     int decode = !strcmp(o.mode, "decode");
-    if (o.root == NULL || o.list == NULL || (!decode && strcmp(o.mode, "resize")) || o.threads < 0 ||
+    if (o.root == NULL || o.list == NULL || (!decode && strcmp(o.mode, "resize")) || o.threads < 0 || o.jobs < 0 ||
         o.size < 1 || o.batch < 1 || (strcmp(o.filter, "area") && strcmp(o.filter, "bilinear")) ||
         (strcmp(o.resample, "fast") && strcmp(o.resample, "exact")) || (strcmp(o.layout, "nchw") && strcmp(o.layout, "nhwc"))) {
         fprintf(stderr, "%s", USAGE);
@@ -90,6 +130,7 @@ int main(int argc, char **argv) {
     memset(&b, 0, sizeof b);
     b.decode = decode;
     b.batch = batch;
+    b.jobs = o.jobs;
     int status = chexpert_dataset_open(&b.ds, o.root, NULL);
     if (status != CHEXPERT_OK) return fail("chexpert_dataset_open", status);
     int32_t labels = 0;
@@ -132,9 +173,12 @@ int main(int argc, char **argv) {
         status = chexpert_resize_output_bytes(b.params, (size_t)batch, &b.out_bytes);
         if (status != CHEXPERT_OK) return fail("chexpert_resize_output_bytes", status);
     }
-    b.out = aligned_alloc(64, (b.out_bytes + 63) / 64 * 64);
-    if (b.out == NULL || b.labels == NULL || b.views == NULL || b.shapes == NULL) return 1;
-    memset(b.out, 0, b.out_bytes);
+    b.out_bytes = (b.out_bytes + 63) / 64 * 64;
+    size_t buffers = b.jobs > 0 ? (size_t)b.jobs : 1;
+    b.out = aligned_alloc(64, buffers * b.out_bytes);
+    b.pending = calloc(buffers, sizeof *b.pending);
+    if (b.out == NULL || b.pending == NULL || b.labels == NULL || b.views == NULL || b.shapes == NULL) return 1;
+    memset(b.out, 0, buffers * b.out_bytes);
 
     if (run(&b, indices, (size_t)warmup) != 0) return 1;
     double t0 = bench_now();

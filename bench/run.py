@@ -61,6 +61,8 @@ SPECS = [
     Spec("ceiling-decode", "A", "c", "diagnostic: the ceiling's decode alone (TurboJPEG grey FASTDCT, no resize)",
          note="not output A: shows the decode's share of the ceiling's time"),
     Spec("lib-c", "A", "c", "libchexpert chexpert_batch_resized from C"),
+    Spec("lib-c-jobs", "A", "c", "libchexpert jobs from C: chexpert_batch_resized_start of batch k + 1, then "
+         "chexpert_job_wait of batch k (2 in flight)"),
     Spec("lib-py", "A", "py", "libchexpert Split.read_batch_resized from Python"),
     Spec("lib-loader", "A", "py", "libchexpert chexpert.Loader (prefetch 2)"),
     Spec("lib-cache", "A", "py", "libchexpert chexpert.Loader over a packed cache built at 224 x 224 (cover, "
@@ -85,7 +87,9 @@ SPECS = [
     Spec("ffcv-raw", "A", "py", "FFCV Loader over a RAW .beton (decoded once, short side 224, uint8 RGB), same "
          "pipeline", note="a cache: no JPEG decode per epoch"),
     Spec("ceiling", "B", "c", "C ceiling: TurboJPEG RGB FASTDCT decode (C loop)"),
-    Spec("lib-c", "B", "c", "libchexpert chexpert_batch_shapes + chexpert_batch_read from C"),
+    Spec("lib-c", "B", "c", "libchexpert chexpert_batch_images from C"),
+    Spec("lib-c-jobs", "B", "c", "libchexpert jobs from C: chexpert_batch_images_start of batch k + 1, then "
+         "chexpert_job_wait of batch k (2 in flight)"),
     Spec("lib-py", "B", "py", "libchexpert Split.read_batch from Python"),
     Spec("pillow", "B", "py", "Pillow open().convert('RGB') in a DataLoader"),
     Spec("simplejpeg", "B", "py", "simplejpeg RGB fastdct in a DataLoader"),
@@ -550,6 +554,8 @@ class CContender:
             self.cmd = [args.ceiling, "--list", list_path + ".paths"] + common
         else:
             self.cmd = [args.libc, "--root", args.root, "--indices", index_path] + common
+            if spec.name == "lib-c-jobs":
+                self.cmd += ["--jobs", "2"]
 
     def run(self, sampler):
         proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -842,9 +848,9 @@ def report(results, args):
                 row += f" {stats[k2]['median'] / stats[k1]['median']:.2f} |" if k1 in stats and k2 in stats else " — |"
             add(row)
         add("")
-        ours = [n for n in ("lib-loader", "lib-py", "lib-c") if any(k == f"{output}|{n}|{args.threads[-1]}" for k in stats)]
-        peers = [s.name for s in names if s.name not in ("lib-loader", "lib-py", "lib-c", "lib-cache", "lib-aug",
-                                                           "ceiling-decode")]
+        ours = [n for n in ("lib-loader", "lib-py", "lib-c", "lib-c-jobs") if any(k == f"{output}|{n}|{args.threads[-1]}" for k in stats)]
+        peers = [s.name for s in names if s.name not in ("lib-loader", "lib-py", "lib-c", "lib-c-jobs", "lib-cache",
+                                                           "lib-aug", "ceiling-decode")]
         if ours and peers:
             add(f"Ratios of libchexpert to each peer (output {output}, median / median at equal thread count):")
             add("")

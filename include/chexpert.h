@@ -12,7 +12,8 @@
  * vocabulary (splits, label classes, views, projections); parameters (the
  * `chexpert_params` object and every key with its values); datasets; splits;
  * examples; batches; resized batches; training targets; epoch order and
- * sharding; verification.
+ * sharding; verification; then, as they were added: releases, metadata and
+ * studies; evaluation; the packed cache; augmentation; jobs.
  *
  * Conventions (they hold for every function unless its comment says otherwise)
  * -----------
@@ -34,7 +35,7 @@
  *   `count` example indices at `indices` (repeats allowed; NULL only with
  *   count 0) and check every index before reading or writing anything.
  *
- * Handles (`chexpert_dataset *`, `chexpert_params *`) are opaque tokens that
+ * Handles (`chexpert_dataset *`, `chexpert_params *`, `chexpert_job *`) are opaque tokens that
  *   the library looks up and never dereferences: a NULL handle is
  *   CHEXPERT_E_NULL_POINTER, a closed, freed or made-up one CHEXPERT_E_CLOSED,
  *   never a crash. Destructors accept NULL and unknown values as no-ops.
@@ -61,6 +62,9 @@
  *   into the caller, and frees its per-call memory before returning. The only
  *   memory it keeps is per handle (chexpert_dataset_memory_usage(); a
  *   chexpert_params is fixed-size) and per thread (the last error message).
+ *   The one exception is a job (chexpert_batch_resized_start(),
+ *   chexpert_batch_images_start()): it keeps its output pointers, and its
+ *   per-call memory, until chexpert_job_wait() returns.
  *
  * Threads: every function may be called from any thread, concurrently, also
  *   on the same handle. A call copies the options and parameters it uses at
@@ -1514,6 +1518,77 @@ typedef enum chexpert_augment {
  */
 int chexpert_augment_draw(const chexpert_params *params, int64_t index, int64_t width,
                           int64_t height, double *out, size_t capacity);
+
+/* ======================================================================== */
+/* Jobs: batch calls that return at once                                     */
+/* ======================================================================== */
+
+/** A batch call started by chexpert_batch_resized_start() or
+ *  chexpert_batch_images_start() and not yet waited for: an opaque handle,
+ *  freed by chexpert_job_wait(). */
+typedef struct chexpert_job chexpert_job;
+
+/**
+ * chexpert_batch_resized(), started on the worker pool: checks its
+ * arguments (handles, keys, indices, capacity), copies `indices`, queues
+ * the work and returns without waiting for it. The pool's threads (T of
+ * them for CHEXPERT_KEY_THREADS = T; the calling thread does no work)
+ * take queued jobs in the order they were started, and a thread that
+ * finds no example left in one job goes on to the next at once: a caller
+ * that starts batch k + 1 before it waits for batch k keeps every thread
+ * busy across the boundary. The result, and the contents of `out` and
+ * `statuses`, are those chexpert_batch_resized() would give.
+ * @param[out] out, statuses as chexpert_batch_resized(): kept by the job
+ *             and written until chexpert_job_wait() returns; do not read,
+ *             write or free them before.
+ * @param[out] out_job the job, to pass to chexpert_job_wait() exactly once
+ *             (set only when CHEXPERT_OK is returned).
+ * @return CHEXPERT_OK (the job is queued), or the argument, index or
+ *         capacity error chexpert_batch_resized() would return (no job,
+ *         nothing written), CHEXPERT_E_NO_MEMORY.
+ */
+int chexpert_batch_resized_start(const chexpert_dataset *ds, int split,
+                                 const int64_t *indices, size_t count,
+                                 const chexpert_params *params,
+                                 void *out, size_t capacity_bytes, int32_t *statuses,
+                                 chexpert_job **out_job);
+
+/**
+ * chexpert_batch_images(), started on the worker pool as
+ * chexpert_batch_resized_start() starts chexpert_batch_resized(). `out`
+ * and `out_shapes` are kept by the job until chexpert_job_wait() returns;
+ * a capacity too small for the decoded images is reported by the wait.
+ * @return CHEXPERT_OK (queued), the argument or index error
+ *         chexpert_batch_images() would return (no job, nothing written),
+ *         CHEXPERT_E_NO_MEMORY.
+ */
+int chexpert_batch_images_start(const chexpert_dataset *ds, int split,
+                                const int64_t *indices, size_t count,
+                                const chexpert_params *params,
+                                uint8_t *out, size_t capacity_bytes, int32_t *out_shapes,
+                                chexpert_job **out_job);
+
+/**
+ * Waits until `job` is done and frees it. A job no pool thread has taken
+ * yet (the pool is busy, or has no thread: one could not be started) is
+ * done on the calling thread, so a wait always ends. After fork(), a job
+ * started in the parent and not finished before the fork is done again
+ * from the start by the child's wait (the parent's copy is unaffected).
+ * Every job must be waited for: one never waited for keeps its memory and
+ * the pool's threads (as a running call would) until exit.
+ * @return the status the synchronous call would have returned (its message
+ *         from chexpert_last_error() on this thread), or
+ *         CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED (a job already waited
+ *         for, or a made-up handle).
+ */
+int chexpert_job_wait(chexpert_job *job);
+
+/**
+ * Whether `job` is done (chexpert_job_wait() would not block).
+ * @param[out] out_done 1 done, 0 queued or running.
+ * @return CHEXPERT_OK, CHEXPERT_E_NULL_POINTER, CHEXPERT_E_CLOSED.
+ */
+int chexpert_job_done(const chexpert_job *job, int32_t *out_done);
 
 #ifdef __cplusplus
 }

@@ -24,9 +24,22 @@
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
 typedef uint8_t v8u8 __attribute__((vector_size(8)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+/* floor and ceil of |x| < CXR_WARP_FAR + a little, without libm. */
+static inline ptrdiff_t cxr_floor(double x) {
+    ptrdiff_t t = (ptrdiff_t)x;
+    return (double)t > x ? t - 1 : t;
+}
+
+static inline ptrdiff_t cxr_ceil(double x) {
+    ptrdiff_t t = (ptrdiff_t)x;
+    return (double)t < x ? t + 1 : t;
+}
 
 #define KERNEL(name) cxr_base_##name
 #include "kernel.h"
+#include "warp.h"
 #undef KERNEL
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__clang__)
@@ -35,6 +48,7 @@ typedef uint8_t v8u8 __attribute__((vector_size(8)));
 #pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
 #define KERNEL(name) cxr_avx2_##name
 #include "kernel.h"
+#include "warp.h"
 #undef KERNEL
 #pragma clang attribute pop
 
@@ -90,4 +104,14 @@ void cxr_resample_block(const cxr_plan *plan, ptrdiff_t y0, ptrdiff_t rows, floa
     }
 #endif
     cxr_base_block(plan, y0, rows, scratch, out);
+}
+
+void cxr_warp_row(const cxr_warp *warp, ptrdiff_t y, float *out) {
+#ifdef CXR_HAVE_AVX2_BUILD
+    if (cxr_kernel_level() == 2) {
+        cxr_avx2_warp_row(warp, y, out);
+        return;
+    }
+#endif
+    cxr_base_warp_row(warp, y, out);
 }

@@ -68,14 +68,22 @@ static __thread unsigned long gate_depth;
 
 typedef struct cxp_job {
     void (*run)(void *context, int share);
+    void (*task_run)(void *context);  /* a task (cxp_task_submit): its one share */
     void *context;
     int helpers;            /* shares offered to pool threads: 1 ... helpers */
     int joined;             /* shares taken by pool threads */
     int finished;           /* of those, returned */
     int waiting;            /* the caller waits on `done` */
+    unsigned long taken_in; /* a task: pool_forks when a pool thread took it */
     struct cxp_job *next;   /* queue link */
     pthread_cond_t done;
 } cxp_job;
+
+/* A task is a one-share job on the heap, owned by its waiter. */
+struct cxp_task {
+    cxp_job job;
+    unsigned long submitted_in;  /* pool_forks at submission */
+};
 
 static pthread_mutex_t pool_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
@@ -85,7 +93,9 @@ static int pool_idle;                   /* of those, waiting on pool_wake */
 static unsigned long pool_generation;
 static cxp_job *pool_head, *pool_tail;  /* jobs with shares not yet taken */
 static long pool_handles;               /* open dataset handles */
-static long pool_calls;                 /* cxp_pool_run() calls using the pool */
+static long pool_calls;                 /* cxp_pool_run() calls using the pool, tasks not waited for */
+static unsigned long pool_forks;        /* fork() children this process descends from */
+static __thread int pool_thread;        /* the calling thread is a pool thread */
 
 /* Unlinks `job` if it is queued. Mutex held. */
 static void pool_unlink(cxp_job *job) {
@@ -101,6 +111,7 @@ static void pool_unlink(cxp_job *job) {
 
 static void *pool_main(void *arg) {
     const unsigned long generation = (unsigned long)(uintptr_t)arg;
+    pool_thread = 1;
     pthread_mutex_lock(&pool_mutex);
     for (;;) {
         while (generation == pool_generation && !pool_head) {
@@ -112,8 +123,9 @@ static void *pool_main(void *arg) {
         cxp_job *job = pool_head;
         int share = ++job->joined;
         if (job->joined == job->helpers) pool_unlink(job);
+        job->taken_in = pool_forks;
         pthread_mutex_unlock(&pool_mutex);
-        job->run(job->context, share);
+        if (job->task_run) job->task_run(job->context); else job->run(job->context, share);
         pthread_mutex_lock(&pool_mutex);
         /* The last access to `job`: once the count is seen the caller may return. */
         if (++job->finished == job->joined && job->waiting) pthread_cond_signal(&job->done);
@@ -190,8 +202,15 @@ void cxp_pool_run(int helpers, void (*run)(void *context, int share), void *cont
     pool_calls++;
     pool_grow(helpers, create_fault);
     if (pool_size > 0) {
-        if (pool_tail) pool_tail->next = &job; else pool_head = &job;
-        pool_tail = &job;
+        /* A call made by a task (on a pool thread) goes first: threads help
+         * the batches already running before they start queued ones. */
+        if (pool_thread && pool_head) {
+            job.next = pool_head;
+            pool_head = &job;
+        } else {
+            if (pool_tail) pool_tail->next = &job; else pool_head = &job;
+            pool_tail = &job;
+        }
         int wake = helpers < pool_idle ? helpers : pool_idle;
         for (int i = 0; i < wake; i++) pthread_cond_signal(&pool_wake);
     }
@@ -208,6 +227,76 @@ void cxp_pool_run(int helpers, void (*run)(void *context, int share), void *cont
     pthread_mutex_unlock(&pool_mutex);
     pthread_cond_destroy(&job.done);
     if (idle_pool) pool_release();
+}
+
+unsigned long cxp_task_size(void) { return sizeof(cxp_task); }
+
+cxp_task *cxp_task_submit(void *memory, int threads, void (*run)(void *context), void *context,
+                          int (*create_fault)(void)) {
+    cxp_task *task = memory;
+    memset(task, 0, sizeof *task);
+    task->job.task_run = run;
+    task->job.context = context;
+    task->job.helpers = 1;
+    pthread_cond_init(&task->job.done, NULL);  /* glibc: cannot fail */
+    if (threads > CXP_POOL_MAX_HELPERS) threads = CXP_POOL_MAX_HELPERS;
+    pthread_mutex_lock(&pool_mutex);
+    task->submitted_in = pool_forks;
+    pool_calls++;
+    pool_grow(threads, create_fault);
+    if (pool_size > 0) {  /* else the waiter runs it */
+        if (pool_tail) pool_tail->next = &task->job; else pool_head = &task->job;
+        pool_tail = &task->job;
+        if (pool_idle > 0) pthread_cond_signal(&pool_wake);
+    }
+    pthread_mutex_unlock(&pool_mutex);
+    return task;
+}
+
+/* Whether no thread of this process runs or will run `job` (a task): not
+ * taken, or taken by a thread of the parent process before a fork and not
+ * finished then. Mutex held. */
+static int task_orphaned(const cxp_job *job) {
+    return job->joined == 0 || (job->finished == 0 && job->taken_in != pool_forks);
+}
+
+int cxp_task_done(cxp_task *task) {
+    pthread_mutex_lock(&pool_mutex);
+    int done = task->job.finished > 0 && task->job.joined > 0;
+    pthread_mutex_unlock(&pool_mutex);
+    return done;
+}
+
+void cxp_task_wait(cxp_task *task) {
+    cxp_job *job = &task->job;
+    pthread_mutex_lock(&pool_mutex);
+    if (task_orphaned(job)) {
+        pool_unlink(job);
+        job->joined = 1;
+        job->finished = 0;
+        job->taken_in = pool_forks;
+        pthread_mutex_unlock(&pool_mutex);
+        job->task_run(job->context);
+        pthread_mutex_lock(&pool_mutex);
+        job->finished = 1;
+    } else {
+        job->waiting = 1;
+        while (job->finished < job->joined) pthread_cond_wait(&job->done, &pool_mutex);
+    }
+    /* A fork child's pool_calls started at 0: it never counted this task. */
+    if (task->submitted_in == pool_forks) pool_calls--;
+    int idle_pool = pool_calls == 0 && pool_handles == 0 && pool_size > 0;
+    pthread_mutex_unlock(&pool_mutex);
+    if (idle_pool) pool_release();
+}
+
+void cxp_task_destroy(cxp_task *task) {
+    /* In a fork child a parent thread may have been waiting on `done`: that
+     * copy cannot be destroyed (glibc would wait for the waiter). */
+    pthread_mutex_lock(&pool_mutex);
+    const int here = task->submitted_in == pool_forks;
+    pthread_mutex_unlock(&pool_mutex);
+    if (here) pthread_cond_destroy(&task->job.done);
 }
 
 void cxp_pool_handle_opened(void) {
@@ -275,6 +364,7 @@ static void fork_child(void) {
     pool_generation++;
     pool_head = pool_tail = NULL;
     pool_calls = 0;
+    pool_forks++;
 }
 
 /* At exit() and dlclose(): ends the pool's threads, so none runs the

@@ -7,14 +7,43 @@ public func chexpert_batch_images(_ ds: OpaquePointer?, _ split: CInt,
                                   _ out: UnsafeMutablePointer<UInt8>?, _ capacityBytes: Int,
                                   _ outShapes: UnsafeMutablePointer<Int32>?) -> CInt {
     entry { () throws(ChexpertError) in
-        let (dataset, split, indices) = try batchArguments(ds, split, indices, count)
+        try ImagesCall(ds, split, indices, count, params, out, capacityBytes, outShapes).run()
+    }
+}
+
+/// The arguments of `chexpert_batch_images`, checked and converted, and the
+/// call itself.
+struct ImagesCall: BatchCall {
+    let dataset: Dataset
+    let split: Split
+    var indices: UnsafeBufferPointer<Int64>
+    let dct: DCTMethod?
+    let threads: Int
+    let output: UnsafeMutableBufferPointer<UInt8>?
+    let shapes: UnsafeMutableBufferPointer<Int32>?
+
+    /// - Throws: `.nullPointer`, `.closed`, `.invalidArgument`.
+    init(_ ds: OpaquePointer?, _ split: CInt, _ indices: UnsafePointer<Int64>?, _ count: Int,
+         _ params: OpaquePointer?, _ out: UnsafeMutablePointer<UInt8>?, _ capacityBytes: Int,
+         _ outShapes: UnsafeMutablePointer<Int32>?) throws(ChexpertError) {
+        (dataset, self.split, self.indices) = try batchArguments(ds, split, indices, count)
         let values = try ParamSet.values(params)
-        let output = try optionalBuffer(out, capacityBytes, "out")
-        let (shapeCount, overflow) = indices.count.multipliedReportingOverflow(by: 2)
-        guard !overflow else { throw ChexpertError(.invalidArgument, "count = \(indices.count) is too large for out_shapes (2 * count)") }
-        let shapes = outShapes.map { UnsafeMutableBufferPointer(start: $0, count: shapeCount) }
-        try dataset.batchImages(split: split, indices: indices, dct: try values.dct(), threads: values.threads,
-                                out: output, shapes: shapes)
+        output = try optionalBuffer(out, capacityBytes, "out")
+        let (shapeCount, overflow) = self.indices.count.multipliedReportingOverflow(by: 2)
+        guard !overflow else { throw ChexpertError(.invalidArgument, "count = \(self.indices.count) is too large for out_shapes (2 * count)") }
+        shapes = outShapes.map { UnsafeMutableBufferPointer(start: $0, count: shapeCount) }
+        dct = try values.dct()
+        threads = values.threads
+    }
+
+    /// What the call checks before reading anything (indices, threads).
+    /// - Returns: the threads the call will use.
+    func check() throws(ChexpertError) -> Int {
+        try dataset.checkedBatch(indices, split: split, threads: threads).workers
+    }
+
+    func run() throws(ChexpertError) {
+        try dataset.batchImages(split: split, indices: indices, dct: dct, threads: threads, out: output, shapes: shapes)
     }
 }
 

@@ -8,7 +8,7 @@ public func chexpert_cache_build(_ ds: OpaquePointer?, _ path: UnsafePointer<CCh
         let dataset = try HandleRegistry.shared.dataset(ds)
         let path = try required(path, "path")
         let values = try ParamSet.values(try required(params, "params"))
-        try dataset.buildCache(pathBytes: rootBytes(path), plan: try values.cacheBuildPlan(), threads: values.threads,
+        try dataset.buildCache(pathBytes: try pathArgument(path, "path"), plan: try values.cacheBuildPlan(), threads: values.threads,
                                progress: progress)
     }
 }
@@ -17,7 +17,7 @@ public func chexpert_cache_build(_ ds: OpaquePointer?, _ path: UnsafePointer<CCh
 public func chexpert_dataset_attach_cache(_ ds: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> CInt {
     entry { () throws(ChexpertError) in
         let dataset = try HandleRegistry.shared.dataset(ds)
-        try dataset.attachCache(pathBytes: path.map(rootBytes))
+        try dataset.attachCache(pathBytes: try path.map { (path) throws(ChexpertError) in try pathArgument(path, "path") })
     }
 }
 
@@ -32,7 +32,7 @@ public func chexpert_cache_info(_ path: UnsafePointer<CChar>?, _ out: UnsafeMuta
         guard capacity >= needed else {
             throw ChexpertError(.bufferTooSmall(needed: needed), "out holds \(capacity) elements; the cache's fields need \(needed)")
         }
-        let info = try PackedCache(pathBytes: rootBytes(path)).info
+        let info = try PackedCache(pathBytes: try pathArgument(path, "path")).info
         for (field, value) in info.prefix(needed).enumerated() { out[field] = value }
     }
 }

@@ -9,7 +9,8 @@ public func chexpert_dataset_open(_ out: UnsafeMutablePointer<OpaquePointer?>?, 
         out.pointee = nil
         let values = try ParamSet.values(options, argument: "options")
         let (settings, selection) = try values.openOptions()
-        let dataset = try Dataset(rootBytes: root.map(rootBytes), selection: selection, settings: settings,
+        let rootBytes = try root.map { (root) throws(ChexpertError) in try pathArgument(root, "root") }
+        let dataset = try Dataset(rootBytes: rootBytes, selection: selection, settings: settings,
                                   confinePaths: values.confinePaths, labels: try values.labelSource())
         // Counted before it can be closed (the worker pool lives while a handle is open).
         ParallelWorkers.handleOpened()

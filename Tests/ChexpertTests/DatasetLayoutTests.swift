@@ -16,10 +16,10 @@ import Testing
             try tree.write("CheXpert-v1.0-small/valid.csv", CSVFixtures.realText)
             let layout = try DatasetLayout(root: tree.path + "/")
             #expect(layout.datasetFolder == tree.path + "/CheXpert-v1.0-small")
-            var path: [CChar] = []
-            layout.imagePath(of: "CheXpert-v1.0-small/train/p/view1.jpg".utf8, into: &path)
+            let path = PathBuffer()
+            try layout.imagePath(of: "CheXpert-v1.0-small/train/p/view1.jpg".utf8, into: path)
             #expect(layout.displayPath(of: path) == tree.path + "/CheXpert-v1.0-small/train/p/view1.jpg")
-            layout.imagePath(of: "/abs/x.jpg".utf8, into: &path)
+            try layout.imagePath(of: "/abs/x.jpg".utf8, into: path)
             #expect(layout.displayPath(of: path) == "/abs/x.jpg")
         }
     }
@@ -30,10 +30,10 @@ import Testing
             try tree.write("renamed/valid.csv", CSVFixtures.realText)
             let layout = try DatasetLayout(root: tree.path + "/renamed")
             #expect(layout.datasetFolder == tree.path + "/renamed")
-            var path: [CChar] = []
-            layout.imagePath(of: "CheXpert-v1.0-small/valid/p/view1.jpg".utf8, into: &path)
+            let path = PathBuffer()
+            try layout.imagePath(of: "CheXpert-v1.0-small/valid/p/view1.jpg".utf8, into: path)
             #expect(layout.displayPath(of: path) == tree.path + "/renamed/valid/p/view1.jpg")
-            layout.imagePath(of: "other/p.jpg".utf8, into: &path)
+            try layout.imagePath(of: "other/p.jpg".utf8, into: path)
             #expect(layout.displayPath(of: path) == tree.path + "/renamed/other/p.jpg")
         }
     }

@@ -13,8 +13,12 @@ import Testing
     }
 
     private func image(_ layout: DatasetLayout, _ name: String) -> String {
-        var path: [CChar] = []
-        layout.imagePath(of: Array(name.utf8), into: &path)
+        let path = PathBuffer()
+        do throws(ChexpertError) {
+            try layout.imagePath(of: Array(name.utf8), into: path)
+        } catch {
+            return "imagePath failed: \(error.message)"
+        }
         return layout.displayPath(of: path)
     }
 

@@ -16,7 +16,7 @@
 #   2. Build examples/c/chexpert_summary.c, Tests/c/test_api.c,
 #      Tests/c/test_training.c, Tests/c/test_eval.c, Tests/c/test_augment.c, Tests/c/test_releases.c, Tests/c/test_limits.c, Tests/c/test_ffi.c,
 #      Tests/c/test_corpus.c, Tests/c/test_fork.c, Tests/c/test_fork_threads.c
-#      (and its TLS module), Tests/c/test_pool.c and bench/libchexpert_batch.c
+#      (and its TLS module), Tests/c/test_pool.c, Tests/c/test_jobs.c and bench/libchexpert_batch.c
 #      against LIBRARY.so
 #      with -Wall -Wextra -Werror.
 #   3. Generate a sample tree with chexpert-sample, and the hostile-input
@@ -25,9 +25,10 @@
 #      test_corpus, test_fork (1,000 forks while threads call every entry
 #      point; not under valgrind) and test_pool (the worker pool: results,
 #      thread lifetime, 200 forks during batches, exit with batches in
-#      flight) and test_fork_threads (300 forks while other threads make the
+#      flight), test_jobs (jobs: results with batches in flight, errors,
+#      lifetime, 100 forks with jobs running) and test_fork_threads (300 forks while other threads make the
 #      dlopen'ed library start threads), then all but test_fork again under valgrind (memcheck,
-#      --leak-check=full; test_pool without its forks;
+#      --leak-check=full; test_pool and test_jobs without their forks;
 #      errors must be zero; test_corpus there skips the 10^6-row CSV and
 #      test_limits the 1 GiB CSV at CHEXPERT_MAX_CSV_BYTES, which the plain run
 #      checks).
@@ -303,6 +304,11 @@ step "build: Tests/c/test_pool.c"
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
 pass
 
+step "build: Tests/c/test_jobs.c"
+"$cc_bin" "${cflags[@]}" Tests/c/test_jobs.c "${linklib[@]}" -pthread -o "$work/test_jobs" \
+    > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
+pass
+
 step "build: bench/libchexpert_batch.c"
 "$cc_bin" "${cflags[@]}" -I bench bench/libchexpert_batch.c "${linklib[@]}" -o "$work/libchexpert_batch" \
     > "$work/build.log" 2>&1 || fail "compile failed" "$work/build.log"
@@ -346,10 +352,13 @@ pass
 step "run: bench/libchexpert_batch (decode and resize, smoke)"
 printf '0\n1\n2\n3\n4\n' > "$work/bench-indices.txt"
 for mode in decode resize; do
-    "$work/libchexpert_batch" --root "$work/tree" --indices "$work/bench-indices.txt" --mode "$mode" \
-        --threads 2 --batch 2 --warmup 2 --size 32 > "$work/bench-$mode.log" 2>&1 \
-        || fail "libchexpert_batch --mode $mode failed" "$work/bench-$mode.log"
-    grep -q '"images": 5,' "$work/bench-$mode.log" || fail "libchexpert_batch --mode $mode: no result line" "$work/bench-$mode.log"
+    for jobs in 0 2; do
+        "$work/libchexpert_batch" --root "$work/tree" --indices "$work/bench-indices.txt" --mode "$mode" \
+            --threads 2 --batch 2 --warmup 2 --size 32 --jobs "$jobs" > "$work/bench-$mode.log" 2>&1 \
+            || fail "libchexpert_batch --mode $mode --jobs $jobs failed" "$work/bench-$mode.log"
+        grep -q '"images": 5,' "$work/bench-$mode.log" \
+            || fail "libchexpert_batch --mode $mode --jobs $jobs: no result line" "$work/bench-$mode.log"
+    done
 done
 pass
 
@@ -412,13 +421,20 @@ step "run: test_pool (worker pool, 200 forks during batches)"
 "$work/test_pool" "$work/tree" 200 > "$work/pool.log" 2>&1 || fail "test_pool failed" "$work/pool.log"
 pass "$(tail -n 1 "$work/pool.log")"
 
+# Jobs (batch calls that return at once): same bytes as the synchronous calls
+# with batches in flight, errors from the start or the wait, lifetime, and
+# 100 forks with jobs running (children under alarm: a hang fails).
+step "run: test_jobs (jobs, 100 forks with jobs in flight)"
+"$work/test_jobs" "$work/tree" 100 > "$work/jobs.log" 2>&1 || fail "test_jobs failed" "$work/jobs.log"
+pass "$(tail -n 1 "$work/jobs.log")"
+
 # Valgrind 3.19 (Debian 12) cannot read the DWARF 5 forms in the Swift
 # toolchain's debug info and says so on stderr; that is noise, so the log is
 # shown only on failure. Tests/c/valgrind.supp explains its one suppression.
 if command -v valgrind > /dev/null; then
     valgrind=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible
               --suppressions="$repo/Tests/c/valgrind.supp")
-    for program in chexpert_summary test_api test_training test_eval test_augment test_releases test_cache test_limits test_ffi test_corpus test_pool; do
+    for program in chexpert_summary test_api test_training test_eval test_augment test_releases test_cache test_limits test_ffi test_corpus test_pool test_jobs; do
         step "valgrind: $program"
         args=("$work/tree")
         [[ "$program" == test_ffi ]] && args=("$library" "$work/tree")
@@ -429,7 +445,7 @@ if command -v valgrind > /dev/null; then
         # Reading a 1 GiB CSV under memcheck takes minutes; the plain run checks it.
         [[ "$program" == test_limits ]] && args=("$work/tree" --skip-big)
         # Forked children would report the parent's calls in flight as leaks.
-        [[ "$program" == test_pool ]] && args=("$work/tree" 0)
+        [[ "$program" == test_pool || "$program" == test_jobs ]] && args=("$work/tree" 0)
         [[ "$program" == test_cache ]] && args=("$work/tree" --no-fork)
         status=0
         "${valgrind[@]}" --log-file="$work/vg-$program.log" "$work/$program" "${args[@]}" \

@@ -44,6 +44,7 @@
 #define CHECK_LAST_ERROR() chexpert_last_error()
 #define CHECK_STATUS_NAME(status) chexpert_status_name(status)
 #include "check.h"
+#include "threads.h"
 #include "new_params.h"
 
 #define OK(call) EXPECT(CHEXPERT_OK, call)
@@ -55,28 +56,6 @@ static int64_t indices[BATCH];
 static uint8_t *ref_images;
 static size_t ref_images_bytes;
 static float ref_resized[BATCH * 3 * SIDE * SIDE];
-
-/* Threads of this process (entries of /proc/self/task). */
-static int thread_count(void) {
-    DIR *dir = opendir("/proc/self/task");
-    if (!dir) return -1;
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) count += entry->d_name[0] != '.';
-    closedir(dir);
-    return count;
-}
-
-/* Threads may take a moment to leave /proc after being joined (the kernel
- * reaps them right after): waits up to a second for `expected`. */
-static int settled_thread_count(int expected) {
-    int count = thread_count();
-    for (int i = 0; i < 100 && count != expected; i++) {
-        usleep(10000);
-        count = thread_count();
-    }
-    return count;
-}
 
 static chexpert_params *params_for(int threads) {
     chexpert_params *p = new_params();

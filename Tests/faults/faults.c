@@ -2,11 +2,16 @@
  * faults.c: sqlite-style fault injection against a libchexpert built with
  * -Xswiftc -DCHEXPERT_FAULT_INJECTION (see Tests/faults/run.sh).
  *
- *   faults ROOT
+ *   faults ROOT AIMI_ROOT TEST_ROOT
  *
  * ROOT holds CheXpert-v1.0-small/ (made by chexpert-sample; this program
  * rewrites two of its train images: the second to last becomes a tall
- * 8192x8 grey JPEG, the last is deleted).
+ * 8192x8 grey JPEG, the last is deleted). AIMI_ROOT is an AIMI download
+ * with a groundtruth.csv test split (`chexpert-sample --layout aimi
+ * --test-patients N --test-labels groundtruth`), TEST_ROOT a small tree with
+ * one (`--test-patients N --test-labels groundtruth`): opening them lists
+ * folders (AIMI detection, the patient index, one listing per test study),
+ * so every allocation of those listings is failed in turn too.
  *
  * The library finds this program's hooks with dlsym(RTLD_DEFAULT, ...) (link
  * with -rdynamic): chexpert_fault_alloc (before every checked allocation:
@@ -185,6 +190,41 @@ static void call_open(result *r) {
     r->hash = h;
 }
 
+/* Trees opened by the open scenarios below (main's 2nd and 3rd arguments). */
+static const char *aimi_root;  /* an AIMI download with a groundtruth.csv test split */
+static const char *test_root;  /* a small tree with a groundtruth.csv test split */
+
+/* Opens `at` and hashes its release, its split sizes and every train and
+ * test name (the open lists folders: AIMI detection, the test studies). */
+static void open_and_hash(result *r, const char *at) {
+    chexpert_dataset *d = NULL;
+    int status = chexpert_dataset_open(&d, at, NULL);
+    uint64_t h = 14695981039346656037ULL;
+    if (status == CHEXPERT_OK) {
+        int32_t release = -1;
+        chexpert_dataset_release(d, &release);
+        h = fnv(h, &release, sizeof release);
+        static const int splits[] = {CHEXPERT_SPLIT_TRAIN, CHEXPERT_SPLIT_TEST};
+        for (size_t s = 0; s < 2; s++) {
+            int64_t n = -1;
+            if (chexpert_split_size(d, splits[s], &n) != CHEXPERT_OK) n = -1;
+            h = fnv(h, &n, sizeof n);
+            char name[512];
+            size_t size = 0;
+            for (int64_t i = 0; i < n; i++) {
+                if (chexpert_example_name(d, splits[s], i, name, sizeof name, &size) == CHEXPERT_OK)
+                    h = fnv(h, name, size);
+            }
+        }
+        chexpert_dataset_close(d);
+    }
+    finish(r, status);
+    r->hash = h;
+}
+
+static void call_open_aimi(result *r) { open_and_hash(r, aimi_root); }
+static void call_open_test_split(result *r) { open_and_hash(r, test_root); }
+
 static void call_example_image(result *r) {
     static uint8_t pixels[1 << 22];
     int32_t height = 0, width = 0;
@@ -196,11 +236,34 @@ static void call_example_image(result *r) {
 
 static const int64_t normal_indices[] = {0, 1, 2};
 
+/* Set by the "... job" scenarios: batch calls go through
+ * chexpert_batch_*_start and chexpert_job_wait (an allocation fault may hit
+ * either: the start must then return it with no job, the wait with the
+ * job's memory freed). */
+static int as_job;
+
+static int batch_images(const int64_t *indices, size_t count, chexpert_params *p, uint8_t *out, size_t bytes,
+                        int32_t *shapes) {
+    if (!as_job) return chexpert_batch_images(ds, CHEXPERT_SPLIT_TRAIN, indices, count, p, out, bytes, shapes);
+    chexpert_job *job = NULL;
+    int status = chexpert_batch_images_start(ds, CHEXPERT_SPLIT_TRAIN, indices, count, p, out, bytes, shapes, &job);
+    return status != CHEXPERT_OK ? status : chexpert_job_wait(job);
+}
+
+static int batch_resized(const int64_t *indices, size_t count, chexpert_params *p, float *out, size_t bytes,
+                         int32_t *statuses) {
+    if (!as_job) return chexpert_batch_resized(ds, CHEXPERT_SPLIT_TRAIN, indices, count, p, out, bytes, statuses);
+    chexpert_job *job = NULL;
+    int status = chexpert_batch_resized_start(ds, CHEXPERT_SPLIT_TRAIN, indices, count, p, out, bytes, statuses,
+                                              &job);
+    return status != CHEXPERT_OK ? status : chexpert_job_wait(job);
+}
+
 static void call_batch_images(result *r) {
     static uint8_t pixels[1 << 23];
     int32_t shapes[6] = {0};
     chexpert_params *p = params_threads(threads_for_run);
-    int status = chexpert_batch_images(ds, CHEXPERT_SPLIT_TRAIN, normal_indices, 3, p, pixels, sizeof pixels, shapes);
+    int status = batch_images(normal_indices, 3, p, pixels, sizeof pixels, shapes);
     chexpert_params_free(p);
     finish(r, status);
     r->hash = fnv(14695981039346656037ULL, shapes, sizeof shapes);
@@ -235,7 +298,7 @@ static void resized(result *r, const int64_t *indices, int count, int height, in
     memset(out, 0xAB, bytes);
     int32_t statuses[MAX_BATCH];
     for (int k = 0; k < MAX_BATCH; k++) statuses[k] = 12345;
-    int status = chexpert_batch_resized(ds, CHEXPERT_SPLIT_TRAIN, indices, (size_t)count, p, out, bytes, statuses);
+    int status = batch_resized(indices, (size_t)count, p, out, bytes, statuses);
     chexpert_params_free(p);
     finish(r, status);
     r->hash = 14695981039346656037ULL;
@@ -255,6 +318,18 @@ static void call_resized_augmented(result *r) {
     augmented = 1;
     resized(r, normal_indices, 3, 64, 48, 3, 0);
     augmented = 0;
+}
+
+static void call_images_job(result *r) {
+    as_job = 1;
+    call_batch_images(r);
+    as_job = 0;
+}
+
+static void call_resized_job(result *r) {
+    as_job = 1;
+    call_resized(r);
+    as_job = 0;
 }
 
 static void call_resized_substitute(result *r) {
@@ -320,6 +395,8 @@ typedef struct {
 
 static const scenario scenarios[] = {
     {"dataset_open (+close)", call_open, 0, CHEXPERT_OK, NULL},
+    {"dataset_open aimi", call_open_aimi, 0, CHEXPERT_OK, NULL},
+    {"dataset_open test split", call_open_test_split, 0, CHEXPERT_OK, NULL},
     {"example_image", call_example_image, 0, CHEXPERT_OK, NULL},
     {"batch_images", call_batch_images, 0, CHEXPERT_OK, NULL},
     {"batch_resized", call_resized, 0, CHEXPERT_OK, NULL},
@@ -329,6 +406,8 @@ static const scenario scenarios[] = {
     {"batch_targets", call_batch_targets, 0, CHEXPERT_OK, NULL},
     {"shard_indices (shuffled)", call_shard_indices, 0, CHEXPERT_OK, NULL},
     {"batch_verify", call_batch_verify, 1, CHEXPERT_OK, NULL},
+    {"batch_images job", call_images_job, 0, CHEXPERT_OK, NULL},
+    {"batch_resized job", call_resized_job, 0, CHEXPERT_OK, NULL},
 };
 
 /* The scenario called `name` (the parallel runs pick theirs by name). */
@@ -520,11 +599,13 @@ static void write_tall_jpeg(const char *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: faults ROOT\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: faults ROOT AIMI_ROOT TEST_ROOT\n");
         return 2;
     }
     root = argv[1];
+    aimi_root = argv[2];
+    test_root = argv[3];
     OK(chexpert_dataset_open(&ds, root, NULL));
     OK(chexpert_split_size(ds, CHEXPERT_SPLIT_TRAIN, &train_count));
     CHECK(train_count >= 5);
@@ -551,7 +632,7 @@ int main(int argc, char **argv) {
     const scenario *parallel[] = {
         scenario_named("batch_images"), scenario_named("batch_resized"),
         scenario_named("batch_resized augmented"), scenario_named("batch_resized substitute"),
-        scenario_named("batch_verify"),
+        scenario_named("batch_verify"), scenario_named("batch_images job"), scenario_named("batch_resized job"),
     };
     for (size_t i = 0; i < sizeof parallel / sizeof parallel[0]; i++) {
         result ref;

@@ -12,10 +12,13 @@
 #
 # Steps (the first failure stops the run, exit 1):
 #   1. build the injection library and chexpert-sample;
-#   2. a small sample tree (uniform 32x24 images);
-#   3. faults.c: for open, example_image, batch_images, batch_resized (plain,
-#      extreme = E_LIMIT, substitute), batch_targets, shard_indices and
-#      batch_verify, every checked allocation failed in turn and every file
+#   2. a small sample tree (uniform 32x24 images), an AIMI download and a
+#      small tree, both with a groundtruth.csv test split;
+#   3. faults.c: for open (also of an AIMI download and of a tree with a
+#      groundtruth.csv test split), example_image, batch_images, batch_resized (plain,
+#      extreme = E_LIMIT, substitute), batch_targets, shard_indices,
+#      batch_verify and the jobs (batch_images and batch_resized started and
+#      waited for), every checked allocation failed in turn and every file
 #      operation given EINTR / partial read / EIO / short read: prints the
 #      per-call table;
 #   4. the same program under valgrind --leak-check=full (zero errors);
@@ -74,9 +77,19 @@ step "fixture: sample tree"
     > "$work/sample.log" 2>&1 || fail "chexpert-sample failed" "$work/sample.log"
 pass
 
+# Trees whose open lists folders: an AIMI download (batch folders, patient
+# index) and a small tree, each with a groundtruth.csv test split (one
+# listing per test study). faults does not modify them.
+step "fixture: AIMI and test-split trees"
+"$libdir/chexpert-sample" --out "$work/aimi" --layout aimi --train-patients 3 --valid-patients 1 --uniform 32x24 \
+    --test-patients 2 --test-labels groundtruth > "$work/sample.log" 2>&1 || fail "chexpert-sample --layout aimi failed" "$work/sample.log"
+"$libdir/chexpert-sample" --out "$work/testsplit" --train-patients 2 --valid-patients 1 --uniform 32x24 \
+    --test-patients 2 --test-labels groundtruth > "$work/sample.log" 2>&1 || fail "chexpert-sample --test-patients failed" "$work/sample.log"
+pass
+
 step "run: faults (allocation and I/O faults)"
 start=$SECONDS
-"$work/faults" "$work/tree" > "$work/faults.log" 2>&1 || fail "faults failed" "$work/faults.log"
+"$work/faults" "$work/tree" "$work/aimi" "$work/testsplit" > "$work/faults.log" 2>&1 || fail "faults failed" "$work/faults.log"
 pass "$(tail -n 1 "$work/faults.log"), $((SECONDS - start)) s"
 faults_passed="$(tail -n 1 "$work/faults.log" | cut -d' ' -f1)"
 grep -v ' passed, ' "$work/faults.log" | sed 's/^/    /'
@@ -95,7 +108,7 @@ if command -v valgrind > /dev/null; then
     [[ -n "$soname" && "$soname" != libchexpert.so ]] && ln -s libchexpert.so "$work/vglib/$soname"
     LD_LIBRARY_PATH="$work/vglib" valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible --suppressions=Tests/c/valgrind.supp \
-        "$work/faults" "$work/tree2" > "$work/valgrind.log" 2>&1 || fail "valgrind found errors" "$work/valgrind.log"
+        "$work/faults" "$work/tree2" "$work/aimi" "$work/testsplit" > "$work/valgrind.log" 2>&1 || fail "valgrind found errors" "$work/valgrind.log"
     pass "$(tail -n 1 "$work/valgrind.log"), $((SECONDS - start)) s"
 else
     echo "run: faults under valgrind                                skipped (no valgrind)"

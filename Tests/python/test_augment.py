@@ -5,7 +5,9 @@ Determinism (threads 1 vs 2, DataLoader workers 0 vs 2, resume: the same
 the existing path bit for bit, parameter domains at the C API and in Python,
 and agreement with torchvision.transforms.v2.functional applied to the
 decoded image with the drawn parameters (mean absolute difference within
-MAD_BOUND levels of 255, the bound docs/augmentation.md states).
+MAD_BOUND levels of 255, the bound docs/augmentation.md states), and the
+float32 warp (resample="fast", the default) within FAST_BOUND of the Double
+one (resample="exact").
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from torchvision.transforms.v2 import functional as F  # noqa: E402
 
 #: Largest mean absolute difference (levels of 0 ..= 255) from torchvision.
 MAD_BOUND = 2.0
+#: Largest |fast - exact| (levels of 0 ..= 255) of the augmented warp.
+FAST_BOUND = 0.05
 SIZE = (96, 80)
 INDICES = list(range(10))
 
@@ -263,6 +267,25 @@ def test_agrees_with_torchvision(split, config):
         d = augment.draw(index, image.shape[1], image.shape[0], epoch=2)
         mads.append(float(np.abs(ours[k] - reference(image, d, fill, SIZE)).mean()))
     assert max(mads) <= MAD_BOUND, mads
+
+
+# -- float32 warp against the Double one ------------------------------------------
+
+@pytest.mark.parametrize("config", CONFIGS + [
+    dict(rotate=180, scale=(0.1, 10), shear=(-60, 60, -60, 60), fill=33.5),
+    dict(crop_scale=(0.01, 0.05), rotate=45),
+])
+@pytest.mark.parametrize("filter", ["area", "bilinear"])
+def test_fast_warp_within_bound_of_exact(split, config, filter):
+    # Grey and colour sources; cover, stretch and contain; down- and upscaling.
+    config = dict(config)
+    augment = chexpert.Augment(config.pop("preset", "custom"), seed=3, **config)
+    for size, fit, channels in [((96, 80), "cover", 1), ((224, 224), "stretch", 3), ((7, 300), "contain", 3)]:
+        kwargs = dict(channels=channels, dtype="float32", fit=fit, filter=filter, augment=augment)
+        fast = split.read_batch_resized(INDICES, chexpert.Resize(size, **kwargs), epoch=1)["image"]
+        exact = split.read_batch_resized(INDICES, chexpert.Resize(size, resample="exact", **kwargs),
+                                         epoch=1)["image"]
+        assert np.abs(fast.astype(np.float64) - exact).max() <= FAST_BOUND, (size, fit, channels)
 
 
 def test_cache_source(tree, tmp_path):

@@ -105,6 +105,9 @@ CTYPES = {
     "chexpert_params *": params_p,
     "const chexpert_params *": params_p,
     "chexpert_params **": POINTER(params_p),
+    "chexpert_job *": _ffi.job_p,
+    "const chexpert_job *": _ffi.job_p,
+    "chexpert_job **": POINTER(_ffi.job_p),
 }
 
 

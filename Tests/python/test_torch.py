@@ -60,15 +60,16 @@ def test_map_style_dataset_with_epoch_sampler(split, workers, context):
 
 
 def test_getitems_reads_a_batch_in_one_call(split, monkeypatch):
-    """One chexpert_batch_resized call (Split.resized_images) per batch."""
+    """One chexpert_batch_resized call (Split._resized_at, behind
+    resized_images and read_training_batch) per batch."""
     calls = []
-    original = chexpert.Split.resized_images
+    original = chexpert.Split._resized_at
 
-    def counting(self, indices, *args, **kwargs):
-        calls.append(len(indices))
-        return original(self, indices, *args, **kwargs)
+    def counting(self, bases, *args, **kwargs):
+        calls.append(len(bases))
+        return original(self, bases, *args, **kwargs)
 
-    monkeypatch.setattr(chexpert.Split, "resized_images", counting)
+    monkeypatch.setattr(chexpert.Split, "_resized_at", counting)
     loader = torch.utils.data.DataLoader(ct.ChexpertDataset(split, RESIZE), batch_size=8)
     batches = list(loader)
     assert calls == [len(b["index"]) for b in batches] and calls[0] == 8

@@ -68,6 +68,11 @@ trap 'rm -rf "$work"' EXIT
 "$sample" --out "$work/tree" --train-patients 8 --valid-patients 3 --color-fraction 0.25 > /dev/null
 "$repo/.venv/bin/python" Tests/r/reference.py --root "$work/tree" --out "$work/reference" \
     || { echo "Tests/r/reference.py failed (does the Python binding match $library?)"; echo "0 passed, 1 failed"; exit 1; }
+# An AIMI-layout tree with the test split and the CheXbert label files
+# (metadata, test split, label sources, release), recorded in the manifest.
+"$sample" --out "$work/aimi" --layout aimi --train-patients 4 --valid-patients 2 --test-patients 3 \
+    --label-files metadata > /dev/null
+printf 'aimi_root\t%s\n' "$work/aimi" >> "$work/reference/manifest.tsv"
 export CHEXPERT_R_REFERENCE="$work/reference"
 
 # -- 4. install and testthat ----------------------------------------------------

@@ -61,6 +61,34 @@ unsigned int cxp_error_key(int *ok);
 void cxp_pool_run(int helpers, void (*run)(void *context, int share), void *context,
                   int (*create_fault)(void));
 
+/** A task: one run(context) queued on the pool, waited for by
+ *  cxp_task_wait() (chexpert_job). */
+typedef struct cxp_task cxp_task;
+
+/** Bytes of a cxp_task (the caller allocates them: checked allocation). */
+unsigned long cxp_task_size(void);
+
+/** Makes `memory` (cxp_task_size() bytes, aligned for a pointer) a task that
+ *  runs run(context), queues it on the pool, growing the pool to `threads`
+ *  threads, and returns it at once. Tasks and the shares of cxp_pool_run()
+ *  calls are taken in the order they were queued, except that a call made
+ *  on a pool thread (by a task) goes first. The task keeps the pool alive
+ *  (as a call in progress) until it is waited for. */
+cxp_task *cxp_task_submit(void *memory, int threads, void (*run)(void *context), void *context,
+                          int (*create_fault)(void));
+
+/** 1 if `task` has finished running (cxp_task_wait() would not block). */
+int cxp_task_done(cxp_task *task);
+
+/** Waits for `task` (call once). A task no pool thread has taken runs on
+ *  the calling thread; in a fork child, a task taken by a parent thread and
+ *  not finished before the fork runs again, from the start, on the calling
+ *  thread. Returns when run() has returned (in this process). */
+void cxp_task_wait(cxp_task *task);
+
+/** Ends a task that was waited for; its memory may then be freed. */
+void cxp_task_destroy(cxp_task *task);
+
 /** A dataset handle was opened (the pool may keep threads while any is). */
 void cxp_pool_handle_opened(void);
 

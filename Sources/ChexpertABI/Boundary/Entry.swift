@@ -111,6 +111,7 @@ func inputBuffer<T>(_ pointer: UnsafePointer<T>?, _ count: Int,
 }
 
 /// A C path argument as bytes (not necessarily UTF-8).
-func rootBytes(_ path: UnsafePointer<CChar>) -> [UInt8] {
-    UnsafeBufferPointer(start: path, count: strlen(path)).map { UInt8(bitPattern: $0) }
+/// - Throws: `.limit` naming `name` past `DatasetLayout.maxPathBytes` (not copied).
+func pathArgument(_ path: UnsafePointer<CChar>, _ name: StaticString) throws(ChexpertError) -> [UInt8] {
+    try DatasetLayout.pathBytes(path, argument: "\(name)")
 }

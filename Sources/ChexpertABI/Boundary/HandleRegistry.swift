@@ -59,6 +59,34 @@ final class HandleRegistry: @unchecked Sendable {
         try lookup(handle, as: ParamSet.self, argument: argument, creator: "chexpert_params_create")
     }
 
+    /// The job behind `handle`.
+    /// - Throws: `.nullPointer` for NULL; `.closed` for a waited-for, unknown
+    ///   or other kind of handle.
+    func job(_ handle: OpaquePointer?) throws(ChexpertError) -> BatchJob {
+        try lookup(handle, as: BatchJob.self, argument: "job", creator: Self.jobCreators)
+    }
+
+    /// Removes the job behind `handle` and returns it: of several threads
+    /// waiting for one job, one gets it.
+    /// - Throws: as `job`.
+    func takeJob(_ handle: OpaquePointer?) throws(ChexpertError) -> BatchJob {
+        guard let handle else { throw ChexpertError.null("job") }
+        let token = UInt(bitPattern: handle)
+        let taken: BatchJob? = lock.withLock {
+            guard let slot = slot(of: token), let job = objects[slot] as? BatchJob else { return nil }
+            objects[slot] = nil
+            generations[slot] = generations[slot] == UInt32.max ? 1 : generations[slot] + 1
+            freeSlots.append(slot)
+            return job
+        }
+        guard let taken else {
+            throw ChexpertError(.closed, "job \(handle) was waited for already, or was not returned by \(Self.jobCreators)")
+        }
+        return taken
+    }
+
+    private static let jobCreators: StaticString = "chexpert_batch_resized_start or chexpert_batch_images_start"
+
     private func lookup<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, argument: StaticString,
                                       creator: StaticString) throws(ChexpertError) -> T {
         guard let handle else { throw ChexpertError.null(argument) }

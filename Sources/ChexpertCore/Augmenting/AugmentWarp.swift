@@ -1,3 +1,4 @@
+import CResample
 import Glibc
 
 /// The augmented resize: one antialiased resample from the source through
@@ -41,8 +42,12 @@ enum AugmentWarp {
         let scratch = ScratchBuffer()
         let values = try scratch.reserve(rw * rh * channels, of: Float.self, for: "the augmented pixels of \(file())")
         let map = outputToSource(draw, geometry: geometry)
-        sample(pixels, source: source, channels: channels, draw: draw, map: map, geometry: geometry,
-               filter: spec.filter, fill: Float(augment.fill), into: values)
+        let fill = Float(augment.fill)
+        if spec.resample == .exact || !sampleFast(pixels, source: source, channels: channels, draw: draw, map: map,
+                                                  geometry: geometry, filter: spec.filter, fill: fill, into: values) {
+            sample(pixels, source: source, channels: channels, draw: draw, map: map, geometry: geometry,
+                   filter: spec.filter, fill: fill, into: values)
+        }
         jitter(values, count: rw * rh, channels: channels, draw: draw)
         writer.writePadding(geometry, to: example)
         for ry in 0 ..< rh {
@@ -82,30 +87,74 @@ enum AugmentWarp {
 
     /// Largest coordinate magnitude sampled; beyond it an output pixel is
     /// the fill value (and conversions to Int cannot trap).
-    private static let farAway = 1.0e9
+    private static let farAway = CXR_WARP_FAR
+
+    /// The kernel's frame for `map`: source offset -> kernel coordinates
+    /// (u0, u1) = (g0a dx + g0b dy, g1a dx + g1b dy), and the half-extent of
+    /// a footprint's bounding box in source pixels. nil for a singular map
+    /// or a footprint reaching `farAway` (every output pixel is the fill).
+    private static func kernelFrame(_ map: AffineTransform, filter: ResampleFilter)
+        -> (g0a: Double, g0b: Double, g1a: Double, g1b: Double, ex: Double, ey: Double)? {
+        guard let inverse = map.linearInverse else { return nil }
+        // Source pixels per output pixel along each output axis, and the
+        // kernel's stretch r = max(1, 1 / that).
+        let l0 = (map.a * map.a + map.d * map.d).squareRoot(), l1 = (map.b * map.b + map.e * map.e).squareRoot()
+        let r0 = l0 >= 1 ? 1 : 1 / Swift.max(l0, 1e-9), r1 = l1 >= 1 ? 1 : 1 / Swift.max(l1, 1e-9)
+        // Source offset -> kernel coordinates (output pixels / r).
+        let support = filter.support
+        let ex = support * (abs(map.a) * r0 + abs(map.b) * r1)
+        let ey = support * (abs(map.d) * r0 + abs(map.e) * r1)
+        guard ex.isFinite, ey.isFinite, ex < farAway, ey < farAway else { return nil }
+        return (inverse.a / r0, inverse.b / r0, inverse.d / r1, inverse.e / r1, ex, ey)
+    }
+
+    /// `CHEXPERT_RESAMPLE_FAST`: the same sums in float32 by the C kernel
+    /// (`cxr_warp_row`, SIMD over 8 taps of a source row; kernel
+    /// coordinates relative to each pixel's centre, so large source
+    /// coordinates lose no precision). docs/augmentation.md states its
+    /// largest difference from `sample` (the Double `.exact` path), which
+    /// `Tests/python/test_augment.py` checks.
+    /// - Returns: false, having written nothing, when the frame's
+    ///   coordinates do not fit float32 or the crop is not inside the
+    ///   source: the caller renders `.exact`.
+    private static func sampleFast(_ pixels: UnsafePointer<UInt8>, source: ImageShape, channels: Int, draw: AugmentDraw,
+                                   map: AffineTransform, geometry: FitGeometry, filter: ResampleFilter, fill: Float,
+                                   into out: UnsafeMutablePointer<Float>) -> Bool {
+        let rw = geometry.regionWidth, rh = geometry.regionHeight
+        guard let frame = kernelFrame(map, filter: filter) else {
+            out.update(repeating: fill, count: rw * rh * channels)
+            return true
+        }
+        let g0a = frame.g0a, g0b = frame.g0b, g1a = frame.g1a, g1b = frame.g1b
+        // (Tiny nonzero g0a, g1a: the clipping's reciprocals would overflow.)
+        guard Float(g0a).isFinite, Float(g0b).isFinite, Float(g1a).isFinite, Float(g1b).isFinite,
+              g0a == 0 || g0a.magnitude >= 1e-30, g1a == 0 || g1a.magnitude >= 1e-30,
+              channels == 1 || channels == 3,
+              draw.cropLeft >= 0, draw.cropTop >= 0, draw.cropWidth >= 0, draw.cropHeight >= 0,
+              draw.cropLeft <= source.width - draw.cropWidth, draw.cropTop <= source.height - draw.cropHeight
+        else { return false }
+        var warp = cxr_warp(
+            source: pixels, width: source.width, height: source.height, channels: channels,
+            x0: draw.cropLeft, y0: draw.cropTop, x1: draw.cropLeft + draw.cropWidth, y1: draw.cropTop + draw.cropHeight,
+            a: map.a, b: map.b, c: map.c, d: map.d, e: map.e, f: map.f, g0a: g0a, g0b: g0b, g1a: g1a, g1b: g1b,
+            ex: frame.ex, ey: frame.ey, bilinear: filter == .bilinear ? 1 : 0, fill: fill,
+            region_x: geometry.regionX, region_y: geometry.regionY, region_width: rw)
+        for y in 0 ..< rh {
+            cxr_warp_row(&warp, y, out + y * rw * channels)
+        }
+        return true
+    }
 
     private static func sample(_ pixels: UnsafePointer<UInt8>, source: ImageShape, channels: Int, draw: AugmentDraw,
                                map: AffineTransform, geometry: FitGeometry, filter: ResampleFilter, fill: Float,
                                into out: UnsafeMutablePointer<Float>) {
         let rw = geometry.regionWidth, rh = geometry.regionHeight
         let count = rw * rh * channels
-        guard let inverse = map.linearInverse else {
+        guard let (g0a, g0b, g1a, g1b, ex, ey) = kernelFrame(map, filter: filter) else {
             out.update(repeating: fill, count: count)
             return
         }
-        // Source pixels per output pixel along each output axis, and the
-        // kernel's stretch r = max(1, 1 / that).
-        let l0 = (map.a * map.a + map.d * map.d).squareRoot(), l1 = (map.b * map.b + map.e * map.e).squareRoot()
-        let r0 = l0 >= 1 ? 1 : 1 / Swift.max(l0, 1e-9), r1 = l1 >= 1 ? 1 : 1 / Swift.max(l1, 1e-9)
-        // Source offset -> kernel coordinates (output pixels / r).
-        let g0a = inverse.a / r0, g0b = inverse.b / r0, g1a = inverse.d / r1, g1b = inverse.e / r1
         let support = filter.support
-        let ex = support * (abs(map.a) * r0 + abs(map.b) * r1)
-        let ey = support * (abs(map.d) * r0 + abs(map.e) * r1)
-        guard ex.isFinite, ey.isFinite, ex < farAway, ey < farAway else {
-            out.update(repeating: fill, count: count)
-            return
-        }
         let x0 = draw.cropLeft, x1 = draw.cropLeft + draw.cropWidth
         let y0 = draw.cropTop, y1 = draw.cropTop + draw.cropHeight
         let stride = source.width * channels
@@ -130,9 +179,11 @@ enum AugmentWarp {
                 let dx0 = Double(i0) + 0.5 - centre.x
                 for j in j0 ... j1 {
                     let dy = Double(j) + 0.5 - centre.y
-                    // Kernel coordinates at column i0; each column adds (g0a, g1a).
-                    var u0 = g0a * dx0 + g0b * dy, u1 = g1a * dx0 + g1b * dy
-                    // The columns where both lie inside the support.
+                    // Kernel coordinates at column i0 + t: (u0row + g0a t, u1row + g1a t), each
+                    // computed in that order (the fast path's box test evaluates the same expressions).
+                    let u0 = g0a * dx0 + g0b * dy, u1 = g1a * dx0 + g1b * dy
+                    // The columns where both lie inside the support, widened by one (the
+                    // kernel decides; this is only a bound).
                     var first = 0.0, last = span
                     if g0a == 0 {
                         if !(abs(u0) <= support) { continue }
@@ -148,24 +199,23 @@ enum AugmentWarp {
                         first = Swift.max(first, a < b ? a : b)
                         last = Swift.min(last, a < b ? b : a)
                     }
-                    // Rounded inwards (clamped to 0 ... span first: no overflow).
-                    let t0 = ceil(Swift.max(first, 0)), t1 = floor(Swift.min(last, span))
+                    guard first <= last + 2 else { continue }   // also NaN
+                    // Clamped to 0 ... span first: no overflow.
+                    let t0 = Swift.max(floor(Swift.min(first, span)) - 1, 0)
+                    let t1 = Swift.min(ceil(Swift.max(last, 0)) + 1, i1 - i0)
                     guard t0 <= t1 else { continue }
-                    first = Double(t0)
-                    u0 += g0a * first
-                    u1 += g1a * first
                     let insideRow = j >= y0 && j < y1
                     let row = insideRow ? pixels + j * stride : pixels
                     for i in (i0 + t0) ... (i0 + t1) {
+                        let t = Double(i - i0)
+                        let c0 = u0 + g0a * t, c1 = u1 + g1a * t
                         let w: Double
                         if bilinear {
-                            let a = 1 - abs(u0), b = 1 - abs(u1)
+                            let a = 1 - abs(c0), b = 1 - abs(c1)
                             w = a > 0 && b > 0 ? a * b : 0
                         } else {
-                            w = (u0 > -0.5 && u0 <= 0.5 && u1 > -0.5 && u1 <= 0.5) ? 1 : 0
+                            w = (c0 > -0.5 && c0 <= 0.5 && c1 > -0.5 && c1 <= 0.5) ? 1 : 0
                         }
-                        u0 += g0a
-                        u1 += g1a
                         if w == 0 { continue }
                         total += w
                         if insideRow && i >= x0 && i < x1 {

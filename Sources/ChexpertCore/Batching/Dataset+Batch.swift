@@ -1,9 +1,21 @@
 extension Dataset {
     /// Checks every index of a batch against `split` before anything is read.
-    /// - Returns: the rows, in `indices` order.
+    /// - Returns: the rows, in `indices` order: a view of the caller's
+    ///   indices (`checkedRowView`; no copy, which would be a Swift array as
+    ///   long as the batch).
     /// - Throws: `.outOfRange` naming the first bad position.
-    package func checkedRows(_ indices: UnsafeBufferPointer<Int64>, split: Split) throws(ChexpertError) -> [Int] {
-        Array(try checkedRowView(indices, split: split))
+    package func checkedRows(_ indices: UnsafeBufferPointer<Int64>, split: Split) throws(ChexpertError) -> BatchRows {
+        try checkedRowView(indices, split: split)
+    }
+
+    /// What every parallel batch call checks before it reads anything:
+    /// `checkedRowView`, and the thread count.
+    /// - Returns: the rows, and the workers for them (`ParallelWorkers.workerCount`).
+    /// - Throws: `.outOfRange`, `.invalidArgument`.
+    package func checkedBatch(_ indices: UnsafeBufferPointer<Int64>, split: Split,
+                              threads: Int) throws(ChexpertError) -> (rows: BatchRows, workers: Int) {
+        let rows = try checkedRowView(indices, split: split)
+        return (rows, try ParallelWorkers.workerCount(requested: threads, items: rows.count))
     }
 
     /// `checkedRows` without copying: a view of the caller's indices as rows
@@ -45,9 +57,8 @@ extension Dataset {
                              out: UnsafeMutableBufferPointer<UInt8>?,
                              shapes: UnsafeMutableBufferPointer<Int32>?) throws(ChexpertError) {
         let table = table(split)
-        let rows = try checkedRowView(indices, split: split)
+        let (rows, workers) = try checkedBatch(indices, split: split, threads: threads)
         let count = rows.count
-        let workers = try ParallelWorkers.workerCount(requested: threads, items: count)
         if let shapes, shapes.count / 2 < count {
             throw ChexpertError(.internal, "batchImages: shapes holds \(shapes.count) elements for \(count) examples")
         }
@@ -116,8 +127,7 @@ extension Dataset {
     package func batchVerify(split: Split, indices: UnsafeBufferPointer<Int64>, dct: DCTMethod?,
                              threads: Int) throws(ChexpertError) -> ExampleErrors {
         let table = table(split)
-        let rows = try checkedRowView(indices, split: split)
-        let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
+        let (rows, workers) = try checkedBatch(indices, split: split, threads: threads)
         let settings = self.settings
         let dct = dct ?? settings.dct
         return try BatchRunner.runCollectingDataErrors(count: rows.count, workers: workers, keepingMessages: true,

@@ -15,17 +15,8 @@ extension Dataset {
     package func batchResized(split: Split, indices: UnsafeBufferPointer<Int64>, spec: ResizeSpec,
                               output: UnsafeMutableRawBufferPointer, threads: Int) throws(ChexpertError) -> ExampleErrors {
         let table = table(split)
-        let rows = try checkedRowView(indices, split: split)
-        let workers = try ParallelWorkers.workerCount(requested: threads, items: rows.count)
-        let needed = try spec.bytes(count: rows.count)
-        guard output.count >= needed else {
-            throw ChexpertError(.bufferTooSmall(needed: needed),
-                                "out holds \(output.count) bytes; \(rows.count) examples of \(spec.bytesPerExample) bytes need \(needed)")
-        }
-        if spec.elementType == .float32, let base = output.baseAddress,
-           Int(bitPattern: base) % MemoryLayout<Float>.alignment != 0 {
-            throw ChexpertError(.invalidArgument, "out is not aligned for float32")
-        }
+        let (rows, workers) = try checkedResizedBatch(split: split, indices: indices, spec: spec, output: output,
+                                                      threads: threads)
         guard let base = output.baseAddress, !rows.isEmpty else { return ExampleErrors(none: 0) }
 
         let settings = self.settings.servingPlanes(of: split)   // a packed cache's planes, if attached
@@ -49,6 +40,25 @@ extension Dataset {
             }
         }
         return failed
+    }
+
+    /// The checks `batchResized` makes before it reads anything:
+    /// `checkedBatch`, then `output`'s size and alignment.
+    /// - Throws: `.outOfRange`, `.invalidArgument`, `.bufferTooSmall`.
+    package func checkedResizedBatch(split: Split, indices: UnsafeBufferPointer<Int64>, spec: ResizeSpec,
+                                     output: UnsafeMutableRawBufferPointer,
+                                     threads: Int) throws(ChexpertError) -> (rows: BatchRows, workers: Int) {
+        let (rows, workers) = try checkedBatch(indices, split: split, threads: threads)
+        let needed = try spec.bytes(count: rows.count)
+        guard output.count >= needed else {
+            throw ChexpertError(.bufferTooSmall(needed: needed),
+                                "out holds \(output.count) bytes; \(rows.count) examples of \(spec.bytesPerExample) bytes need \(needed)")
+        }
+        if spec.elementType == .float32, let base = output.baseAddress,
+           Int(bitPattern: base) % MemoryLayout<Float>.alignment != 0 {
+            throw ChexpertError(.invalidArgument, "out is not aligned for float32")
+        }
+        return (rows, workers)
     }
 
     /// Decodes `table` row `row` and writes it resized to `example`.

@@ -68,8 +68,8 @@ package enum ParallelWorkers {
     }
 
     #if CHEXPERT_FAULT_INJECTION
-    private static var threadFaultHook: (@convention(c) () -> Int32)? { FaultHooks.table.thread }
+    static var threadFaultHook: (@convention(c) () -> Int32)? { FaultHooks.table.thread }
     #else
-    private static var threadFaultHook: (@convention(c) () -> Int32)? { nil }
+    static var threadFaultHook: (@convention(c) () -> Int32)? { nil }
     #endif
 }

@@ -141,10 +141,10 @@ package final class PackedCache: @unchecked Sendable, Equatable {
             guard Fingerprint.rowsHash(table) == record.rowsHash else {
                 throw stale("the labels, views or projections of split '\(split.name)' differ (\(dataset.file(split)) was edited)")
             }
-            var path: [CChar] = []
+            let path = PathBuffer()
             for row in 0 ..< table.count {
                 let entry = self.entry(record.firstEntry + row)
-                dataset.layout.imagePath(of: table.name(at: row), into: &path)
+                try dataset.layout.imagePath(of: table.name(at: row), into: path)
                 let now = Fingerprint.fileStat(path)
                 guard now.bytes == entry.fileBytes, now.modified == entry.modifiedNanoseconds else {
                     let file = dataset.layout.displayPath(of: path)

@@ -64,8 +64,8 @@ extension Dataset {
             let table = table(split), first = records[split.rawValue].firstEntry
             let locate = { (position: Int) in "example \(position) of '\(split.name)'" }
             let body = { (worker: BatchWorker, row: Int) throws(ChexpertError) in
-                var path: [CChar] = []
-                self.layout.imagePath(of: table.name(at: row), into: &path)
+                let path = PathBuffer()
+                try self.layout.imagePath(of: table.name(at: row), into: path)
                 let stat = Fingerprint.fileStat(path)
                 entries[first + row].fileBytes = stat.bytes
                 entries[first + row].modifiedNanoseconds = stat.modified

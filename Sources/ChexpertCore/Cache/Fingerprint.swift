@@ -54,12 +54,9 @@ enum Fingerprint {
 
     /// An image file's size and modification time (nanoseconds), or
     /// (-1, 0) if it cannot be stat'ed.
-    static func fileStat(_ path: [CChar]) -> (bytes: Int64, modified: Int64) {
+    static func fileStat(_ path: PathBuffer) -> (bytes: Int64, modified: Int64) {
         var info = Glibc.stat()
-        let result = path.withUnsafeBufferPointer { chars -> Int32 in
-            guard let base = chars.baseAddress else { return -1 }
-            return fstatat(AT_FDCWD, base, &info, 0)
-        }
+        let result = path.withCString { base in fstatat(AT_FDCWD, base, &info, 0) }
         guard result == 0 else { return (-1, 0) }
         let (seconds, overflow) = Int64(info.st_mtim.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
         return (Int64(info.st_size), overflow ? Int64.max : seconds &+ Int64(info.st_mtim.tv_nsec))

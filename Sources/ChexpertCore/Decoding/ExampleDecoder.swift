@@ -5,7 +5,7 @@ import Glibc
 final class ExampleDecoder {
     private let decoder: JPEGDecoder
     private let file = ScratchBuffer()
-    private var path: [CChar] = []
+    private let path = PathBuffer()
     private var loadedBytes = 0
     /// Whether the example last loaded is a one-component (grey) JPEG.
     private(set) var loadedIsGrey = false
@@ -25,7 +25,7 @@ final class ExampleDecoder {
     /// - Throws: `.notFound`, `.io`, `.image`, `.limit`, `.noMemory`.
     func load(_ table: SplitTable, index: Int, layout: DatasetLayout,
               settings: ReadSettings) throws(ChexpertError) -> ImageShape {
-        layout.imagePath(of: table.name(at: index), into: &path)
+        try layout.imagePath(of: table.name(at: index), into: path)
         cachedPlane = nil
         if let planes = settings.planes {   // a packed cache: its grey plane, no file read
             let (shape, plane) = try planes.plane(row: index, file: layout.displayPath(of: path))
@@ -36,9 +36,8 @@ final class ExampleDecoder {
         }
         let display = layout.displayPath(of: path)
         loadedBytes = 0
-        loadedBytes = try path.withUnsafeBufferPointer { (chars) throws(ChexpertError) -> Int in
-            guard let base = chars.baseAddress else { throw ChexpertError(.internal, "empty path buffer") }
-            return try FileReader.read(path: base, displayPath: display, maxBytes: Int(settings.maxFileBytes), into: file)
+        loadedBytes = try path.withCString { (base) throws(ChexpertError) -> Int in
+            try FileReader.read(path: base, displayPath: display, maxBytes: Int(settings.maxFileBytes), into: file)
         }
         let (shape, isGrey) = try decoder.shape(of: loaded, file: display, maxPixels: settings.maxPixels)
         loadedIsGrey = isGrey
@@ -80,10 +79,10 @@ final class ExampleDecoder {
 
     /// Decodes a file taken with `takeLoaded` from `table` row `index` into
     /// `destination` (`image.shape.byteCount` bytes of RGB).
-    /// - Throws: `.image`.
+    /// - Throws: `.image`, `.noMemory` (the path).
     func decode(_ image: LoadedImage, dct: DCTMethod, into destination: UnsafeMutablePointer<UInt8>,
                 table: SplitTable, index: Int, layout: DatasetLayout) throws(ChexpertError) {
-        layout.imagePath(of: table.name(at: index), into: &path)
+        try layout.imagePath(of: table.name(at: index), into: path)
         try decoder.decode(UnsafeBufferPointer(start: image.bytes, count: image.count), shape: image.shape, dct: dct,
                            into: destination, file: layout.displayPath(of: path))
     }

@@ -73,9 +73,29 @@ package struct DatasetLayout: Sendable {
     /// The process environment (`getenv`), what the C API uses. Tests pass
     /// their own lookup instead of changing the process environment, which
     /// would race with `getenv` on other threads (glibc's `setenv` is not
-    /// thread-safe against readers).
+    /// thread-safe against readers). A value is copied up to
+    /// `maxPathBytes + 1` bytes (longer is then refused by the open).
     package static func processEnvironment(_ name: String) -> [UInt8]? {
-        getenv(name).map { bytes($0) }
+        getenv(name).map { bytes($0, upTo: maxPathBytes + 1) }
+    }
+
+    /// Longest root or path argument accepted, in bytes: 65,536 (16 times
+    /// PATH_MAX, so every path the kernel could open, and the hostile-input
+    /// corpus's deeper-than-PATH_MAX root, still gets its own error). Longer
+    /// is `.limit` naming the argument, refused before it is copied: the
+    /// paths and their messages are Swift memory sized by them.
+    package static let maxPathBytes = 65_536
+
+    /// A C path argument as bytes (not necessarily UTF-8).
+    /// - Parameter argument: its name, for the message.
+    /// - Throws: `.limit` when it is longer than `maxPathBytes` (only
+    ///   `maxPathBytes + 1` bytes are looked at).
+    package static func pathBytes(_ string: UnsafePointer<CChar>, argument: String) throws(ChexpertError) -> [UInt8] {
+        let length = strnlen(string, maxPathBytes + 1)
+        guard length <= maxPathBytes else {
+            throw ChexpertError(.limit, "\(argument) is longer than \(maxPathBytes) bytes, the longest path argument accepted (docs/semantics.md)")
+        }
+        return bytes(string, upTo: length)
     }
 
     /// `init(rootBytes:environment:)` with a String root.
@@ -103,6 +123,10 @@ package struct DatasetLayout: Sendable {
             throw ChexpertError(.notFound, "no dataset root given, and neither CHEXPERT_ROOT nor HOME is set")
         }
         guard !given.isEmpty else { throw ChexpertError(.invalidArgument, "root is an empty string") }
+        guard given.count <= Self.maxPathBytes else {
+            let source = root != nil ? "root" : "the root from CHEXPERT_ROOT or HOME"
+            throw ChexpertError(.limit, "\(source) is longer than \(Self.maxPathBytes) bytes, the longest path argument accepted (docs/semantics.md)")
+        }
         guard !given.contains(0) else { throw ChexpertError(.invalidArgument, "root contains a NUL byte") }
         // Absolute and canonical, so paths in messages and pickled roots do
         // not depend on the working directory.
@@ -166,8 +190,7 @@ package struct DatasetLayout: Sendable {
             } else {
                 reason = Self.isDirectory(base) ? "" : " (\(Self.display(given)) is not a directory)"
             }
-            let listed: [[UInt8]]? = (try? DirectoryListing.names(in: base)) ?? nil
-            let found = listed.map { DirectoryListing.summary($0) } ?? "nothing"
+            let found = DirectoryListing.summary(of: base) ?? "nothing"
             let aimiProblem = AIMIFolders.lastProblem(top: base)
             let problem = aimiProblem.isEmpty ? "" : " " + aimiProblem
             throw ChexpertError(.notFound, """
@@ -190,21 +213,19 @@ package struct DatasetLayout: Sendable {
     package func csvPath(_ split: Split) -> String { datasetFolder + "/" + split.csvFileName }
 
     /// Writes the NUL-terminated image path of `name` into `path` (reused
-    /// across calls, so the hot path does not allocate once it has grown).
-    /// AIMI train Paths cost one binary search of the patient index.
-    func imagePath<C: Collection>(of name: C, into path: inout [CChar]) where C.Element == UInt8 {
-        path.removeAll(keepingCapacity: true)
-        func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for byte in bytes { path.append(CChar(bitPattern: byte)) }
-        }
-        defer { path.append(0) }
+    /// across calls, so the hot path does not allocate once it has grown;
+    /// checked memory). AIMI train Paths cost one binary search of the
+    /// patient index.
+    /// - Throws: `.noMemory` (the path is then incomplete).
+    func imagePath<C: Collection>(of name: C, into path: PathBuffer) throws(ChexpertError) where C.Element == UInt8 {
+        path.removeAll()
         if name.first == UInt8(ascii: "/") {
-            add(name)
+            try path.append(name)
             return
         }
         guard let prefix = strippedPrefixes.first(where: { name.starts(with: $0) }) else {
-            add(imageBase)
-            add(name)
+            try path.append(imageBase)
+            try path.append(name)
             return
         }
         let rest = name.dropFirst(prefix.count)
@@ -212,16 +233,17 @@ package struct DatasetLayout: Sendable {
             guard let folder = patients.folder(of: patient) else {
                 // Not in any train batch: a path that names the Path under
                 // the download's top folder, so the read fails naming it.
-                add(rootBytes + [UInt8(ascii: "/")])
-                add(name)
+                try path.append(rootBytes)
+                try path.append(CollectionOfOne(UInt8(ascii: "/")))
+                try path.append(name)
                 return
             }
-            add(folder)
-            add(afterTrain)
+            try path.append(folder)
+            try path.append(afterTrain)
             return
         }
-        add(imageBase)
-        add(rest)
+        try path.append(imageBase)
+        try path.append(rest)
     }
 
     /// `(N, "patientN/...")` for `train/patientN/...`, else nil.
@@ -235,8 +257,8 @@ package struct DatasetLayout: Sendable {
     }
 
     /// The image path of `name`, for messages.
-    func displayPath(of path: [CChar]) -> String {
-        Self.display(path.dropLast().map { UInt8(bitPattern: $0) })
+    func displayPath(of path: PathBuffer) -> String {
+        Self.display(path.bytes)
     }
 
     // MARK: - Byte paths
@@ -261,8 +283,9 @@ package struct DatasetLayout: Sendable {
         }
     }
 
-    static func bytes(_ string: UnsafePointer<CChar>) -> [UInt8] {
-        Array(UnsafeBufferPointer(start: string, count: strlen(string))).map { UInt8(bitPattern: $0) }
+    /// The bytes of a C string, at most `limit` of them.
+    static func bytes(_ string: UnsafePointer<CChar>, upTo limit: Int = Int.max) -> [UInt8] {
+        UnsafeBufferPointer(start: string, count: strnlen(string, limit)).map { UInt8(bitPattern: $0) }
     }
 
     static func cPath(_ bytes: [UInt8]) -> [CChar] { bytes.map { CChar(bitPattern: $0) } + [0] }

@@ -39,10 +39,10 @@ package final class PatientIndex: @unchecked Sendable {
     /// Lists each of `folders` (paths without a trailing `/`, at most 255)
     /// and indexes the `patient<digits>` entries. A patient in two folders
     /// keeps the first folder.
-    /// - Throws: `.noMemory`.
+    /// - Throws: `.noMemory` (the keys and their sort: checked allocation).
     init(folders: [[UInt8]]) throws(ChexpertError) {
         let keys = try CheckedArray<UInt64>(for: "the AIMI patient index")
-        for (position, folder) in folders.prefix(255).enumerated() {
+        for (position, folder) in folders.prefix(AIMIFolders.maxTrainFolders).enumerated() {
             try DirectoryListing.forEach(in: folder) { (name) throws(ChexpertError) in
                 if let patient = Self.patientNumber(name) {
                     try keys.append(patient << 8 | UInt64(position))
@@ -50,13 +50,12 @@ package final class PatientIndex: @unchecked Sendable {
                 return false
             }
         }
-        if let base = keys.base, keys.count > 1 {
-            var sorted = UnsafeMutableBufferPointer(start: base, count: keys.count)
-            sorted.sort()
-        }
+        // Swift's `sort` may allocate unchecked temporary storage.
+        try StableSort.sort(UnsafeMutableBufferPointer(start: keys.base, count: keys.count),
+                            for: "the AIMI patient index") { $0 < $1 }
         keys.shrinkToFit()
         self.keys = keys
-        self.folders = folders.prefix(255).map { folder in folder + [UInt8(ascii: "/")] }
+        self.folders = folders.prefix(AIMIFolders.maxTrainFolders).map { folder in folder + [UInt8(ascii: "/")] }
     }
 
     /// Number of patient folders indexed.

@@ -103,7 +103,7 @@ package enum TestSplitReader {
                     throw ChexpertError(.notFound, "the test set is incomplete: study folder \(DatasetLayout.display(folder)) (\(file) line \(line)) holds no viewN_frontal.jpg or viewN_lateral.jpg image")
                 }
             } else {
-                let fileName = Array(relative.split(separator: slash).last ?? [])
+                let fileName = relative[(relative.lastIndex(of: slash).map { $0 + 1 } ?? relative.startIndex)...]
                 guard let view = imageView(fileName: fileName) else {
                     throw ChexpertError(.csv, "\(file): line \(line): Path \(SplitTable.quoted(key)) does not end in viewN_frontal.jpg or viewN_lateral.jpg")
                 }
@@ -137,7 +137,7 @@ package enum TestSplitReader {
 
     /// The view of an image file `view<digits>_<frontal|lateral>...jpg`
     /// (case-insensitive suffix `.jpg` or `.jpeg`), or nil for other files.
-    static func imageView(fileName: [UInt8]) -> ImageView? {
+    static func imageView<C: Collection>(fileName: C) -> ImageView? where C.Element == UInt8 {
         let text = AIMIFolders.normalised(fileName)
         guard text.hasPrefix("view"), text.hasSuffix(".jpg") || text.hasSuffix(".jpeg") else { return nil }
         let afterView = text.dropFirst(4)

@@ -14,9 +14,9 @@ extension SplitTable {
     ///   label is not a column of this table; `.invalidArgument` when `flags`
     ///   has `noFinding` and the header has no `No Finding` column;
     ///   `.internal` for short outputs or a row out of range.
-    package func writeTargets(rows: [Int], rules: [TargetRule], flags: TargetFlags,
+    package func writeTargets<Rows: Collection>(rows: Rows, rules: [TargetRule], flags: TargetFlags,
                              targets: UnsafeMutableBufferPointer<Float>,
-                             masks: UnsafeMutableBufferPointer<Float>?) throws(ChexpertError) {
+                             masks: UnsafeMutableBufferPointer<Float>?) throws(ChexpertError) where Rows.Element == Int {
         try checkRules(rules)
         let (needed, overflow) = rows.count.multipliedReportingOverflow(by: rules.count)
         guard !overflow, targets.count >= needed, (masks?.count ?? needed) >= needed,

@@ -31,7 +31,9 @@ export ChexpertError, Dataset, Params, close!, free!, set!, set_floats!, set_rul
        example_image_size, example_image, example_labels, example_view, example_name,
        batch_images, batch_labels, batch_views, batch_projections, batch_names,
        resize_output_bytes, batch_resized, target_rules, batch_targets, shard_indices,
-       batch_verify
+       batch_verify, sex_name, release_name, field_name, dataset_release, has_split,
+       batch_metadata, metadata, split_study_count, aggregate_scores, patient_split, evaluate,
+       cache_build, attach_cache!, cache_info, augment_draw
 
 """The library name `ccall` resolves through `Libdl.DL_LOAD_PATH` (see `__init__`)."""
 const libchexpert = "libchexpert"
@@ -59,6 +61,7 @@ const CHEXPERT_E_INTERNAL = -12
 
 const CHEXPERT_SPLIT_TRAIN = 0
 const CHEXPERT_SPLIT_VALIDATION = 1
+const CHEXPERT_SPLIT_TEST = 2
 
 const CHEXPERT_KEY_DCT = 1
 const CHEXPERT_KEY_MAX_PIXELS = 2
@@ -86,6 +89,28 @@ const CHEXPERT_KEY_START = 23
 const CHEXPERT_KEY_RANK = 24
 const CHEXPERT_KEY_WORLD = 25
 const CHEXPERT_KEY_REMAINDER = 26
+const CHEXPERT_KEY_CONFINE_PATHS = 27
+const CHEXPERT_KEY_LABELS = 28
+const CHEXPERT_KEY_DECODE_SCALE = 29
+const CHEXPERT_KEY_AGGREGATE = 30
+const CHEXPERT_KEY_STRATIFY = 31
+const CHEXPERT_KEY_EVAL_LEVEL = 32
+const CHEXPERT_KEY_BOOTSTRAP = 33
+const CHEXPERT_KEY_EVAL_UNCERTAIN = 34
+const CHEXPERT_KEY_RESAMPLE = 35
+const CHEXPERT_KEY_CACHE_SIDE = 36
+const CHEXPERT_KEY_AUGMENT = 40
+const CHEXPERT_KEY_AUG_CROP_SCALE = 41
+const CHEXPERT_KEY_AUG_CROP_RATIO = 42
+const CHEXPERT_KEY_AUG_ROTATE = 43
+const CHEXPERT_KEY_AUG_TRANSLATE = 44
+const CHEXPERT_KEY_AUG_SCALE = 45
+const CHEXPERT_KEY_AUG_SHEAR = 46
+const CHEXPERT_KEY_AUG_FILL = 47
+const CHEXPERT_KEY_AUG_BRIGHTNESS = 48
+const CHEXPERT_KEY_AUG_CONTRAST = 49
+const CHEXPERT_KEY_AUG_GAMMA = 50
+const CHEXPERT_KEY_AUG_HFLIP = 51
 
 const CHEXPERT_DCT_FAST = 0x0100
 const CHEXPERT_DCT_ACCURATE = 0x0101
@@ -120,8 +145,36 @@ const CHEXPERT_BLANK_NEGATIVE = 0x4100
 const CHEXPERT_BLANK_IGNORE = 0x4101
 const CHEXPERT_TARGET_NO_FINDING = 1
 const CHEXPERT_TARGET_MASKED_NAN = 2
+const CHEXPERT_LABELS_REPORTS = 0x1C00
+const CHEXPERT_LABELS_CHEXBERT = 0x1C01
+const CHEXPERT_LABELS_VISUALCHEXBERT = 0x1C02
+const CHEXPERT_DECODE_SCALE_FULL = 0x1D00
+const CHEXPERT_DECODE_SCALE_AUTO = 0x1D01
+const CHEXPERT_AGGREGATE_MAX = 0x1E00
+const CHEXPERT_AGGREGATE_MEAN = 0x1E01
+const CHEXPERT_EVAL_LEVEL_IMAGE = 0x2000
+const CHEXPERT_EVAL_LEVEL_STUDY = 0x2001
+const CHEXPERT_EVAL_UNCERTAIN_EXCLUDE = 0x2200
+const CHEXPERT_EVAL_UNCERTAIN_POSITIVE = 0x2201
+const CHEXPERT_EVAL_UNCERTAIN_NEGATIVE = 0x2202
+const CHEXPERT_RESAMPLE_FAST = 0x2300
+const CHEXPERT_RESAMPLE_EXACT = 0x2301
+const CHEXPERT_AUGMENT_NONE = 0x2800
+const CHEXPERT_AUGMENT_CUSTOM = 0x2801
+const CHEXPERT_AUGMENT_JFHEALTHCARE = 0x2802
+const CHEXPERT_AUGMENT_LIBAUC = 0x2803
 
 const CHEXPERT_NUM_SPLITS = 2
+const CHEXPERT_NUM_SPLITS_ALL = 3
+const CHEXPERT_NUM_SEXES = 4
+const CHEXPERT_NUM_RELEASES = 4
+const CHEXPERT_NUM_FIELDS = 8
+const CHEXPERT_NUM_METRICS = 8
+const CHEXPERT_NUM_CACHE_FIELDS = 11
+const CHEXPERT_NUM_AUGMENT_VALUES = 14
+const CHEXPERT_FIELD_STUDY_INDEX = 7
+const CHEXPERT_ID_MISSING = -1
+const CHEXPERT_AGE_MISSING = -1
 const CHEXPERT_NUM_LABEL_CLASSES = 4
 const CHEXPERT_NUM_VIEWS = 2
 const CHEXPERT_NUM_PROJECTIONS = 4
@@ -211,6 +264,17 @@ label_class_name(value::Integer) =
 view_name(value::Integer) = _name(ccall((:chexpert_view_name, libchexpert), Ptr{UInt8}, (Cint,), value))
 projection_name(value::Integer) =
     _name(ccall((:chexpert_projection_name, libchexpert), Ptr{UInt8}, (Cint,), value))
+sex_name(value::Integer) = _name(ccall((:chexpert_sex_name, libchexpert), Ptr{UInt8}, (Cint,), value))
+release_name(value::Integer) =
+    _name(ccall((:chexpert_release_name, libchexpert), Ptr{UInt8}, (Cint,), value))
+field_name(value::Integer) = _name(ccall((:chexpert_field_name, libchexpert), Ptr{UInt8}, (Cint,), value))
+
+# One scalar output: `f(ref)` makes the checked call that writes it.
+function _out(f, ::Type{T}) where {T}
+    ref = Ref{T}(0)
+    f(ref)
+    return ref[]
+end
 
 # ---------------------------------------------------------------------------
 # Parameters
@@ -275,11 +339,9 @@ function set_rules!(params::Params, rules::AbstractVector{<:NTuple{3,Integer}})
     return params
 end
 
-function get_param(params::Params, key::Integer)
-    value = Ref{Int64}(0)
-    GC.@preserve params check(ccall((:chexpert_params_get, libchexpert), Cint,
-                                    (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(params), key, value))
-    return value[]
+get_param(params::Params, key::Integer) = GC.@preserve params _out(Int64) do value
+    check(ccall((:chexpert_params_get, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(params), key, value))
 end
 
 # ---------------------------------------------------------------------------
@@ -345,43 +407,54 @@ function set_option!(ds::Dataset, key::Integer, value::Integer)
     return ds
 end
 
-function get_option(ds::Dataset, key::Integer)
-    value = Ref{Int64}(0)
-    GC.@preserve ds check(ccall((:chexpert_dataset_get_option, libchexpert), Cint,
-                                (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(ds), key, value))
-    return value[]
+get_option(ds::Dataset, key::Integer) = GC.@preserve ds _out(Int64) do value
+    check(ccall((:chexpert_dataset_get_option, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(ds), key, value))
 end
 
-function memory_usage(ds::Dataset)
-    bytes = Ref{Csize_t}(0)
-    GC.@preserve ds check(ccall((:chexpert_dataset_memory_usage, libchexpert), Cint,
-                                (Ptr{Cvoid}, Ptr{Csize_t}), _handle(ds), bytes))
-    return Int(bytes[])
-end
+memory_usage(ds::Dataset) = Int(GC.@preserve ds _out(Csize_t) do bytes
+    check(ccall((:chexpert_dataset_memory_usage, libchexpert), Cint,
+                (Ptr{Cvoid}, Ptr{Csize_t}), _handle(ds), bytes))
+end)
+
+"""The `chexpert_release` detected at open (`release_name` gives its name)."""
+dataset_release(ds::Dataset) = Int(GC.@preserve ds _out(Int32) do release
+    check(ccall((:chexpert_dataset_release, libchexpert), Cint,
+                (Ptr{Cvoid}, Ptr{Int32}), _handle(ds), release))
+end)
+
+"""Whether the dataset has `split` (`:test` only where the official test set's labels are)."""
+has_split(ds::Dataset, split) = (GC.@preserve ds _out(Int32) do has
+    check(ccall((:chexpert_dataset_has_split, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int32}), _handle(ds), _split(split), has))
+end) != 0
 
 # ---------------------------------------------------------------------------
-# Splits (split: CHEXPERT_SPLIT_TRAIN / CHEXPERT_SPLIT_VALIDATION, or :train / :validation)
+# Splits (split: CHEXPERT_SPLIT_TRAIN / _VALIDATION / _TEST, or :train / :validation / :test)
 # ---------------------------------------------------------------------------
 
 _split(split::Integer) = Cint(split)
 function _split(split::Symbol)
     split === :train && return Cint(CHEXPERT_SPLIT_TRAIN)
     split === :validation && return Cint(CHEXPERT_SPLIT_VALIDATION)
-    fail(CHEXPERT_E_INVALID_ARGUMENT, "split must be :train or :validation, not :$split")
+    split === :test && return Cint(CHEXPERT_SPLIT_TEST)
+    fail(CHEXPERT_E_INVALID_ARGUMENT, "split must be :train, :validation or :test, not :$split")
 end
 
-function split_size(ds::Dataset, split)
-    count = Ref{Int64}(0)
-    GC.@preserve ds check(ccall((:chexpert_split_size, libchexpert), Cint,
-                                (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(ds), _split(split), count))
-    return count[]
+split_size(ds::Dataset, split) = GC.@preserve ds _out(Int64) do count
+    check(ccall((:chexpert_split_size, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(ds), _split(split), count))
 end
 
-function num_labels(ds::Dataset, split)
-    count = Ref{Int32}(0)
-    GC.@preserve ds check(ccall((:chexpert_split_num_labels, libchexpert), Cint,
-                                (Ptr{Cvoid}, Cint, Ptr{Int32}), _handle(ds), _split(split), count))
-    return Int(count[])
+num_labels(ds::Dataset, split) = Int(GC.@preserve ds _out(Int32) do count
+    check(ccall((:chexpert_split_num_labels, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int32}), _handle(ds), _split(split), count))
+end)
+
+"""The number of studies of the split (distinct study ordinals)."""
+split_study_count(ds::Dataset, split) = GC.@preserve ds _out(Int64) do count
+    check(ccall((:chexpert_split_study_count, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int64}), _handle(ds), _split(split), count))
 end
 
 """The header name of label column `label` (1-based)."""
@@ -447,12 +520,9 @@ function example_labels(ds::Dataset, split, index::Integer)
 end
 
 """The view: 0 frontal, 1 lateral (TFDS's `image_view`)."""
-function example_view(ds::Dataset, split, index::Integer)
-    view = Ref{Int64}(0)
-    GC.@preserve ds check(ccall((:chexpert_example_view, libchexpert), Cint,
-                                (Ptr{Cvoid}, Cint, Int64, Ptr{Int64}),
-                                _handle(ds), _split(split), index - 1, view))
-    return view[]
+example_view(ds::Dataset, split, index::Integer) = GC.@preserve ds _out(Int64) do view
+    check(ccall((:chexpert_example_view, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Int64, Ptr{Int64}), _handle(ds), _split(split), index - 1, view))
 end
 
 function example_name(ds::Dataset, split, index::Integer)
@@ -511,23 +581,45 @@ function batch_labels(ds::Dataset, split, indices)
     return permutedims(raw)
 end
 
-function batch_views(ds::Dataset, split, indices)
+# One Int64 per example: `f(handle, split, bases, out)` makes the checked call.
+function _per_example(f, ds::Dataset, split, indices)
     bases = _indices(indices)
-    views = Vector{Int64}(undef, length(bases))
-    GC.@preserve ds bases views check(ccall((:chexpert_batch_views, libchexpert), Cint,
-                                            (Ptr{Cvoid}, Cint, Ptr{Int64}, Csize_t, Ptr{Int64}, Csize_t),
-                                            _handle(ds), _split(split), bases, length(bases), views, length(views)))
-    return views
+    out = Vector{Int64}(undef, length(bases))
+    GC.@preserve ds bases out f(_handle(ds), _split(split), bases, out)
+    return out
 end
 
-function batch_projections(ds::Dataset, split, indices)
-    bases = _indices(indices)
-    projections = Vector{Int64}(undef, length(bases))
-    GC.@preserve ds bases projections check(ccall(
-        (:chexpert_batch_projections, libchexpert), Cint,
-        (Ptr{Cvoid}, Cint, Ptr{Int64}, Csize_t, Ptr{Int64}, Csize_t),
-        _handle(ds), _split(split), bases, length(bases), projections, length(projections)))
-    return projections
+batch_views(ds::Dataset, split, indices) = _per_example(ds, split, indices) do h, s, bases, out
+    check(ccall((:chexpert_batch_views, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int64}, Csize_t, Ptr{Int64}, Csize_t),
+                h, s, bases, length(bases), out, length(out)))
+end
+
+batch_projections(ds::Dataset, split, indices) = _per_example(ds, split, indices) do h, s, bases, out
+    check(ccall((:chexpert_batch_projections, libchexpert), Cint,
+                (Ptr{Cvoid}, Cint, Ptr{Int64}, Csize_t, Ptr{Int64}, Csize_t),
+                h, s, bases, length(bases), out, length(out)))
+end
+
+"""One metadata field (`CHEXPERT_FIELD_*`, 0-based as in C) of the examples, as the library gives it."""
+batch_metadata(ds::Dataset, split, indices, field::Integer) =
+    _per_example(ds, split, indices) do h, s, bases, out
+        check(ccall((:chexpert_batch_metadata, libchexpert), Cint,
+                    (Ptr{Cvoid}, Cint, Ptr{Int64}, Csize_t, Cint, Ptr{Int64}, Csize_t),
+                    h, s, bases, length(bases), field, out, length(out)))
+    end
+
+"""
+    metadata(ds, split, indices=1:split_size(ds, split)) -> NamedTuple
+
+Every field as a `Vector{Int64}`, keyed by `field_name` (`patient`, `study`,
+`view_number`, `sex`, `age`, `projection`, `image_view`, `study_index`), the
+library's values unchanged (missing: `CHEXPERT_ID_MISSING` / `_AGE_MISSING`;
+`study_index` 0-based).
+"""
+function metadata(ds::Dataset, split, indices=1:split_size(ds, split))
+    names = Tuple(Symbol(field_name(f)) for f in 0:CHEXPERT_NUM_FIELDS-1)
+    return NamedTuple{names}(Tuple(batch_metadata(ds, split, indices, f) for f in 0:CHEXPERT_NUM_FIELDS-1))
 end
 
 function batch_names(ds::Dataset, split, indices)
@@ -547,12 +639,10 @@ end
 # Resized batches
 # ---------------------------------------------------------------------------
 
-function resize_output_bytes(params::Params, count::Integer)
-    bytes = Ref{Csize_t}(0)
-    GC.@preserve params check(ccall((:chexpert_resize_output_bytes, libchexpert), Cint,
-                                    (Ptr{Cvoid}, Csize_t, Ptr{Csize_t}), _handle(params), count, bytes))
-    return Int(bytes[])
-end
+resize_output_bytes(params::Params, count::Integer) = Int(GC.@preserve params _out(Csize_t) do bytes
+    check(ccall((:chexpert_resize_output_bytes, libchexpert), Cint,
+                (Ptr{Cvoid}, Csize_t, Ptr{Csize_t}), _handle(params), count, bytes))
+end)
 
 """
     batch_resized(ds, split, indices, params) -> (images, statuses)
@@ -648,6 +738,109 @@ function batch_verify(ds::Dataset, split, indices; params::Union{Nothing,Params}
     texts = GC.@preserve messages [unsafe_string(pointer(messages, (k - 1) * stride + 1))
                                    for k in eachindex(bases)]
     return statuses, texts
+end
+
+# ---------------------------------------------------------------------------
+# Studies, patients, evaluation (docs/evaluation.md); scores are n × columns,
+# row i for example i of the whole split. C takes them row-major: the
+# column-major columns × n copy `permutedims(scores)`.
+# ---------------------------------------------------------------------------
+
+_rows(scores::AbstractVector) = reshape(Vector{Float64}(scores), 1, :)
+_rows(scores::AbstractMatrix) = Matrix{Float64}(permutedims(scores))
+
+"""
+    aggregate_scores(ds, split, scores; params=nothing) -> Matrix{Float64}
+
+Study-level scores, `studies × columns` (params: AGGREGATE).
+"""
+function aggregate_scores(ds::Dataset, split, scores::AbstractVecOrMat; params::Union{Nothing,Params}=nothing)
+    rows = _rows(scores)
+    out = Matrix{Float64}(undef, size(rows, 1), split_study_count(ds, split))
+    GC.@preserve ds params rows out check(ccall(
+        (:chexpert_aggregate_scores, libchexpert), Cint,
+        (Ptr{Cvoid}, Cint, Ptr{Cdouble}, Csize_t, Csize_t, Ptr{Cvoid}, Ptr{Cdouble}, Csize_t),
+        _handle(ds), _split(split), rows, size(rows, 2), size(rows, 1), _handle(params), out, length(out)))
+    return permutedims(out)
+end
+
+"""
+    patient_split(ds, split, fractions; params=nothing) -> Vector{Vector{Int}}
+
+1-based example indices of each part, no patient in two parts (params: SEED, STRATIFY).
+"""
+function patient_split(ds::Dataset, split, fractions::AbstractVector{<:Real}; params::Union{Nothing,Params}=nothing)
+    shares = Vector{Float64}(fractions)
+    parts = Vector{Int32}(undef, split_size(ds, split))
+    GC.@preserve ds params shares parts check(ccall(
+        (:chexpert_patient_split, libchexpert), Cint,
+        (Ptr{Cvoid}, Cint, Ptr{Cdouble}, Csize_t, Ptr{Cvoid}, Ptr{Int32}, Csize_t),
+        _handle(ds), _split(split), shares, length(shares), _handle(params), parts, length(parts)))
+    return [findall(==(k - 1), parts) for k in eachindex(shares)]
+end
+
+"""
+    evaluate(ds, split, scores, label_columns; params=nothing) -> Matrix{Float64}
+
+`(columns + 1) × CHEXPERT_NUM_METRICS`: row j for score column j (scored
+against 1-based label column `label_columns[j]`), the last row the means;
+columns in `chexpert_metric` order (auroc, auprc, auroc_low, auroc_high,
+auprc_low, auprc_high, samples, positives). params: EVAL_LEVEL, AGGREGATE,
+BOOTSTRAP, SEED, EVAL_UNCERTAIN.
+"""
+function evaluate(ds::Dataset, split, scores::AbstractVecOrMat, label_columns; params::Union{Nothing,Params}=nothing)
+    rows = _rows(scores)
+    columns = Int32[c - 1 for c in label_columns]
+    out = Matrix{Float64}(undef, CHEXPERT_NUM_METRICS, size(rows, 1) + 1)
+    GC.@preserve ds params rows columns out check(ccall(
+        (:chexpert_evaluate, libchexpert), Cint,
+        (Ptr{Cvoid}, Cint, Ptr{Cdouble}, Csize_t, Csize_t, Ptr{Int32}, Ptr{Cvoid}, Ptr{Cdouble}, Csize_t),
+        _handle(ds), _split(split), rows, size(rows, 2), size(rows, 1), columns, _handle(params),
+        out, length(out)))
+    return permutedims(out)
+end
+
+# ---------------------------------------------------------------------------
+# Packed cache (docs/cache.md) and augmentation (docs/augmentation.md)
+# ---------------------------------------------------------------------------
+
+"""Writes a packed cache of every split (params: CACHE_SIDE, or HEIGHT and WIDTH; FIT, FILTER, THREADS, DCT, ON_ERROR)."""
+function cache_build(ds::Dataset, path::AbstractString, params::Params)
+    GC.@preserve ds params check(ccall((:chexpert_cache_build, libchexpert), Cint,
+                                       (Ptr{Cvoid}, Cstring, Ptr{Cvoid}, Ptr{Int64}),
+                                       _handle(ds), path, _handle(params), Ptr{Int64}(C_NULL)))
+    return nothing
+end
+
+"""Attaches the packed cache at `path` (`nothing` detaches): `batch_resized` then reads its planes."""
+function attach_cache!(ds::Dataset, path::Union{Nothing,AbstractString})
+    file = path === nothing ? Cstring(C_NULL) : String(path)
+    GC.@preserve ds file check(ccall((:chexpert_dataset_attach_cache, libchexpert), Cint,
+                                     (Ptr{Cvoid}, Cstring), _handle(ds), file))
+    return ds
+end
+
+"""A packed cache's header: `CHEXPERT_NUM_CACHE_FIELDS` Int64 in `chexpert_cache_field` order."""
+function cache_info(path::AbstractString)
+    fields = Vector{Int64}(undef, CHEXPERT_NUM_CACHE_FIELDS)
+    GC.@preserve fields check(ccall((:chexpert_cache_info, libchexpert), Cint,
+                                    (Cstring, Ptr{Int64}, Csize_t), path, fields, length(fields)))
+    return fields
+end
+
+"""
+    augment_draw(params, index, width, height) -> Vector{Float64}
+
+The `CHEXPERT_NUM_AUGMENT_VALUES` parameters drawn for the example at 1-based
+`index` of a `width × height` source (params: AUGMENT, AUG_*, SEED, EPOCH), in
+the header's order.
+"""
+function augment_draw(params::Union{Nothing,Params}, index::Integer, width::Integer, height::Integer)
+    values = Vector{Float64}(undef, CHEXPERT_NUM_AUGMENT_VALUES)
+    GC.@preserve params values check(ccall((:chexpert_augment_draw, libchexpert), Cint,
+                                           (Ptr{Cvoid}, Int64, Int64, Int64, Ptr{Cdouble}, Csize_t),
+                                           _handle(params), index - 1, width, height, values, length(values)))
+    return values
 end
 
 end # module

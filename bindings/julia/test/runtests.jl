@@ -40,6 +40,23 @@ using Chexpert
     @test size(targets) == (3, 5) && size(masks) == (3, 5)
 
     @test sort(shard_indices(nothing, 10)) == 1:10
+
+    # Issues 12 and 13: release, splits, metadata, studies, evaluation, cache, augmentation.
+    @test release_name(dataset_release(ds)) in ("small", "small_nested", "full", "aimi")
+    @test has_split(ds, :train) && !has_split(ds, :test)
+    meta = metadata(ds, :train)
+    @test length(meta.patient) == n && maximum(meta.study_index) + 1 == split_study_count(ds, :train)
+    scores = rand(n, 2)
+    @test size(aggregate_scores(ds, :train, scores)) == (split_study_count(ds, :train), 2)
+    parts = patient_split(ds, :train, [0.5, 0.5]; params=Params(Chexpert.CHEXPERT_KEY_SEED => 1))
+    @test sort(vcat(parts...)) == 1:n
+    result = evaluate(ds, :train, scores, [6, 9]; params=Params(Chexpert.CHEXPERT_KEY_BOOTSTRAP => 0))
+    @test size(result) == (3, Chexpert.CHEXPERT_NUM_METRICS)
+    cache = joinpath(mktempdir(), "c.chxc")
+    cache_build(ds, cache, Params(Chexpert.CHEXPERT_KEY_CACHE_SIDE => 12))
+    @test cache_info(cache)[7] == n             # CHEXPERT_CACHE_TRAIN (6), 1-based
+    attach_cache!(ds, cache); attach_cache!(ds, nothing)
+    @test augment_draw(nothing, 1, 30, 20) == [0, 0, 20, 30, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1]
     close!(ds)
     close!(ds)
     @test_throws ChexpertError split_size(ds, :train)

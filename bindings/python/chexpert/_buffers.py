@@ -11,13 +11,15 @@ capacity are passed; the array stays referenced for the whole call.
 from __future__ import annotations
 
 import ctypes
+import sys
+import threading
 from ctypes import POINTER, byref, c_size_t
 
 import numpy as np
 
 from . import _ffi
 
-__all__ = ["pointer", "checked_out", "output", "empty", "read_string"]
+__all__ = ["pointer", "address", "checked_out", "output", "empty", "read_string"]
 
 _NAME_CAPACITY = 256
 
@@ -25,6 +27,27 @@ _NAME_CAPACITY = 256
 def pointer(array: np.ndarray, ctype):
     """``array.ctypes.data_as(POINTER(ctype))``; None for None."""
     return None if array is None else array.ctypes.data_as(POINTER(ctype))
+
+
+def address(array: np.ndarray, ctype):
+    """The same pointer as :func:`pointer` (a ``POINTER(ctype)`` or ``void *``
+    argument), made about five times faster for the arrays of a batch call:
+    ``byref(ctype.from_buffer(array))`` holds a buffer export of `array`, so
+    the array stays alive (and cannot be resized) while the argument exists.
+    Arrays ``from_buffer`` refuses (None, empty, read-only, not C-contiguous)
+    go through :func:`pointer`."""
+    try:
+        return byref(ctype.from_buffer(array))
+    except (TypeError, ValueError, BufferError):
+        return pointer(array, ctype)
+
+
+def _data_address(array: np.ndarray) -> int:
+    """``array.ctypes.data``, faster for a writeable C-contiguous array."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    except (TypeError, ValueError, BufferError):
+        return array.ctypes.data
 
 
 def empty(shape, dtype) -> np.ndarray:
@@ -45,7 +68,7 @@ def checked_out(out, shape: tuple, dtype, *, name: str = "out") -> np.ndarray:
         raise ValueError(f"{name} must be C-contiguous")
     if not out.flags.writeable:
         raise ValueError(f"{name} must be writeable")
-    if not out.flags.aligned or out.ctypes.data % dtype.alignment:
+    if not out.flags.aligned or _data_address(out) % dtype.alignment:
         raise ValueError(f"{name} must be aligned to {dtype.alignment} bytes for {dtype}")
     return out
 
@@ -82,7 +105,6 @@ class Recycler:
     """
 
     def __init__(self, keep: int = 2):
-        import threading
         self._keep = keep
         self._buffers: list = []
         self._lock = threading.Lock()
@@ -90,19 +112,20 @@ class Recycler:
     def take(self, nbytes: int) -> np.ndarray:
         """A uint8 buffer of `nbytes` to twice that that nobody else holds
         (a fresh one when none is free; it replaces a free misfit)."""
-        import sys
+        buffers = self._buffers
         with self._lock:
-            free = []
-            for i in range(len(self._buffers)):
-                buffer = self._buffers[i]
+            free = -1
+            for i in range(len(buffers)):
+                buffer = buffers[i]
                 # References: the list, `buffer`, getrefcount's argument.
                 if sys.getrefcount(buffer) == 3:
                     if nbytes <= buffer.nbytes <= 2 * nbytes:
                         return buffer
-                    free.append(i)
+                    if free < 0:
+                        free = i
             fresh = np.empty(nbytes, dtype=np.uint8)
-            if len(self._buffers) < self._keep:
-                self._buffers.append(fresh)
-            elif free:
-                self._buffers[free[0]] = fresh
+            if len(buffers) < self._keep:
+                buffers.append(fresh)
+            elif free >= 0:
+                buffers[free] = fresh
             return fresh

@@ -116,6 +116,8 @@ def integer(value, name: str, low: int = None, high: int = None, *, ctype: CType
 
 def thread_count(value, name: str = "num_threads") -> int:
     """A decode thread count: 0 (the CPUs available) ..= CHEXPERT_MAX_THREADS."""
+    if type(value) is int and 0 <= value <= _ffi.CHEXPERT_MAX_THREADS:     # the common case, fast
+        return value
     return integer(value, name, 0, _ffi.CHEXPERT_MAX_THREADS,
                    what=f"0 ... {_ffi.CHEXPERT_MAX_THREADS} (0: the CPUs available)")
 
@@ -135,11 +137,29 @@ def as_int64_bits(value: int) -> int:
 # Indices
 # ---------------------------------------------------------------------------
 
+_INT64_DTYPE = np.dtype(np.int64)
+
+
+def _all_below(array: np.ndarray, count: int) -> bool:
+    """Whether the non-empty int64 `array` holds only values in 0 ..< count.
+    A batch's few indices go through a list (a numpy reduction costs far
+    more right after a batch call has flushed the caches); many, through a
+    reduction over their uint64 bits (a negative value is above 2**63)."""
+    if not array.size:
+        return False
+    if array.size <= 4096:
+        values = array.tolist()
+        return min(values) >= 0 and max(values) < count
+    return int(array.view(np.uint64).max()) < count
+
+
 def _index_error(message: str):
     return _ffi.binding_error(_ffi.CHEXPERT_E_OUT_OF_RANGE, message)
 
 
-def _outside(label: str, value: int, position: int, count: int, where: str):
+def _outside(label: str, value: int, position: int, count: int, where):
+    if callable(where):     # made only for a message
+        where = where()
     resolved = "" if position == value else f" (position {position})"
     if count == 0:
         valid = "it is empty"
@@ -230,11 +250,17 @@ def index_array(indices, name: str = "indices") -> np.ndarray:
     raise TypeError(f"{name} must be integers, not {array.dtype}")
 
 
-def positions(indices, count: int, *, where: str = "the split", name: str = "indices",
+def positions(indices, count: int, *, where="the split", name: str = "indices",
               negative: bool = True) -> np.ndarray:
     """:func:`index_array`, each value made a position in 0 ..< count
     (negative ones count from the end when `negative`), else
-    ChexpertIndexError naming the first bad one."""
+    ChexpertIndexError naming the first bad one. `where` (for the message)
+    is a str or a function returning one."""
+    if (type(indices) is np.ndarray and indices.dtype is _INT64_DTYPE and indices.ndim == 1
+            and indices.flags.c_contiguous and _all_below(indices, count)):
+        # The common case: int64 positions all in 0 ..< count. Copied when a
+        # new array is what the general path returns.
+        return indices.copy() if negative else indices
     given = index_array(indices, name)
     if not given.size:
         return given

@@ -715,3 +715,31 @@ chexpert_dataset_release = _declare("chexpert_dataset_release", STATUS, [dataset
 # int chexpert_dataset_has_split(const chexpert_dataset *ds, int split, int32_t *out_has);
 chexpert_dataset_has_split = _declare(
     "chexpert_dataset_has_split", STATUS, [dataset_p, c_int, POINTER(c_int32)])
+
+
+# -- Jobs: batch calls that return at once -------------------------------------
+
+
+class chexpert_job(ctypes.Structure):
+    """Opaque ``struct chexpert_job``; only pointers to it are used."""
+
+
+job_p = POINTER(chexpert_job)
+
+# int chexpert_batch_resized_start(const chexpert_dataset *ds, int split, const int64_t *indices, size_t count,
+#                                  const chexpert_params *params, void *out, size_t capacity_bytes,
+#                                  int32_t *statuses, chexpert_job **out_job);
+chexpert_batch_resized_start = _declare(
+    "chexpert_batch_resized_start", STATUS,
+    [dataset_p, c_int, POINTER(c_int64), c_size_t, params_p, c_void_p, c_size_t, POINTER(c_int32), POINTER(job_p)])
+# int chexpert_batch_images_start(const chexpert_dataset *ds, int split, const int64_t *indices, size_t count,
+#                                 const chexpert_params *params, uint8_t *out, size_t capacity_bytes,
+#                                 int32_t *out_shapes, chexpert_job **out_job);
+chexpert_batch_images_start = _declare(
+    "chexpert_batch_images_start", STATUS,
+    [dataset_p, c_int, POINTER(c_int64), c_size_t, params_p, POINTER(c_uint8), c_size_t, POINTER(c_int32),
+     POINTER(job_p)])
+# int chexpert_job_wait(chexpert_job *job);
+chexpert_job_wait = _declare("chexpert_job_wait", STATUS, [job_p])
+# int chexpert_job_done(const chexpert_job *job, int32_t *out_done);
+chexpert_job_done = _declare("chexpert_job_done", STATUS, [job_p, POINTER(c_int32)])

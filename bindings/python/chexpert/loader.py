@@ -1,8 +1,11 @@
 """Loader: batches of resized examples, decoded ahead of the training step.
 
-Each batch is one :func:`chexpert.training.read_training_batch` (the decode
-runs on the library's native threads with the GIL released), issued by one background
-Python thread at most ``prefetch`` batches ahead of the consumer. Output goes
+Each batch is one :func:`chexpert.training.start_training_batch` (the decode
+runs as a library job on its native threads, with the GIL released), issued by one background
+Python thread at most ``prefetch`` batches ahead of the consumer. The thread
+starts batch k + 1 before it finishes batch k (labels, targets, names) and
+waits for its pixels, whenever a prefetch slot is free, so the library's
+threads go from one batch to the next with no pause. Output goes
 into a ring of at most ``prefetch + 2`` preallocated buffers: a buffer is
 reused only when nothing outside the ring references it any more (its
 reference count is back to the ring's own), else a fresh one takes its place
@@ -27,7 +30,7 @@ from .order import Sharding, State, batch_size_of, epoch_batches, shard_indices,
 from .resize import Resize
 from .split import Split
 from .targets import Targets
-from .training import read_training_batch
+from .training import start_training_batch
 
 __all__ = ["Loader", "LoaderIterator"]
 
@@ -338,31 +341,77 @@ class _Producer:
 
     # -- reading --------------------------------------------------------
 
-    def read(self, number: int) -> dict:
+    def start(self, number: int, *, job: bool = True):
+        """Batch `number` started (a job when `job`): a
+        :class:`chexpert.training.PendingBatch` holding a ring buffer."""
         positions, state = self.batches[number]
         # Checked here so that a bad index raises before a buffer is taken.
         self.split.base_indices(positions)
         out = self.ring.acquire(positions.size)
-        batch = read_training_batch(self.split, positions, self.resize, targets=self.targets,
-                                    num_threads=self.num_threads, on_error=self.on_error,
-                                    names=self.names, out=out, skipped=self.skipped, epoch=self.epoch)
-        batch["state"] = state.as_dict()
+        pending = start_training_batch(self.split, positions, self.resize, targets=self.targets,
+                                       num_threads=self.num_threads, on_error=self.on_error,
+                                       names=self.names, out=out, skipped=self.skipped, epoch=self.epoch,
+                                       job=job)
+        pending.state = state
+        return pending
+
+    def read(self, number: int) -> dict:
+        """Batch `number`, read on the calling thread (no background thread)."""
+        return self.finish(self.start(number, job=False))
+
+    @staticmethod
+    def finish(pending) -> dict:
+        batch = pending.result()
+        batch["state"] = pending.state.as_dict()
         return batch
 
     def run(self) -> None:
-        """The background thread: reads batches in order until done or stopped."""
-        for number in range(len(self.batches)):
-            self.slots.acquire()
-            if self.stopping.is_set():
-                return
-            try:
-                batch = self.read(number)
-            except BaseException as error:  # re-raised in the consumer, at this batch
-                self._put((False, error))
-                return
-            self._put((True, batch))
-            del batch                   # the queue holds the only reference now
-        # Nothing after the last batch: the consumer knows how many there are.
+        """The background thread: reads batches in order until done or stopped.
+
+        A batch holds a prefetch slot from its start until the consumer takes
+        it. Batch k + 1 is started before batch k is finished when a slot is
+        free at once; else batch k is finished (and queued) first. Every
+        started job is waited for, also when stopping or failing.
+        """
+        in_flight: list = []        # started, not yet queued: at most two
+        try:
+            for number in range(len(self.batches)):
+                if not in_flight or not self.slots.acquire(blocking=False):
+                    if not self._drain(in_flight):
+                        return
+                    self.slots.acquire()
+                if self.stopping.is_set():
+                    return
+                try:
+                    in_flight.append(self.start(number))
+                except BaseException as error:  # re-raised in the consumer, at this batch
+                    if self._drain(in_flight):
+                        self._put((False, error))
+                    return
+                if len(in_flight) > 1 and not self._deliver(in_flight.pop(0)):
+                    return
+            self._drain(in_flight)
+            # Nothing after the last batch: the consumer knows how many there are.
+        finally:
+            for pending in in_flight:
+                pending.cancel()
+
+    def _deliver(self, pending) -> bool:
+        """Queues `pending`'s batch, or its error (then False)."""
+        try:
+            batch = self.finish(pending)
+        except BaseException as error:  # re-raised in the consumer, at this batch
+            self._put((False, error))
+            return False
+        self._put((True, batch))
+        return True
+
+    def _drain(self, in_flight: list) -> bool:
+        """Delivers the batches of `in_flight` in order; False after an error."""
+        while in_flight:
+            if not self._deliver(in_flight.pop(0)):
+                return False
+        return True
 
     def _put(self, item) -> None:
         with self.queued:

@@ -16,13 +16,16 @@ as for a Python sequence; slices clamp as Python's.
 from __future__ import annotations
 
 import collections.abc
-import ctypes
 import weakref
-from ctypes import byref, c_int32, c_int64, c_size_t, c_uint8
+from ctypes import byref, c_char, c_int32, c_int64, c_size_t, c_uint8
 
 import numpy as np
 
 from . import _buffers, _checks, _ffi
+from ._buffers import address
+from ._job import Job
+from .resize import Resize
+from .training import read_training_batch
 from .vocabulary import PROJECTION_NAMES, SPLIT_NAMES
 
 __all__ = ["Split"]
@@ -32,12 +35,24 @@ _NAME_GUESS = 128
 #: the call that decodes them (each retry sizes the buffer for what it found).
 _READ_ATTEMPTS = 3
 # read_batch's first guess of the bytes of one image (virtual memory: the
-# buffer is shrunk to the images' bytes when far too big), and per dataset and
-# split the largest image bytes read_batch has met since.
+# buffer is shrunk to the images' bytes when far too big).
 _GUESS_IMAGE_BYTES = 1 << 20
-_IMAGE_BYTES_HINTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-# Per dataset, per split: read_batch's recycled packed buffers (_buffers.Recycler).
-_RECYCLERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class _Packing:
+    """read_batch's state for one split of one dataset: the largest image
+    bytes it has met (its guess for the next buffer), and its recycled
+    packed buffers."""
+
+    __slots__ = ("largest", "recycler")
+
+    def __init__(self):
+        self.largest = 0
+        self.recycler = _buffers.Recycler()
+
+
+# Per dataset, per split id: its _Packing.
+_PACKING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def split_id_of(split) -> int:
@@ -129,7 +144,7 @@ class Split(collections.abc.Sequence):
         of this split or view, checked as :meth:`base_index` does
         (:func:`chexpert._checks.positions`: integer dtypes only, uint64
         included; bool and float refused)."""
-        positions = _checks.positions(indices, len(self._range), where=self._where())
+        positions = _checks.positions(indices, len(self._range), where=self._where)
         if positions.size and not self._full:
             positions = self._range.start + positions * self._range.step
         return np.ascontiguousarray(positions, dtype=np.int64)
@@ -185,25 +200,32 @@ class Split(collections.abc.Sequence):
         name = _buffers.read_string(_ffi.chexpert_example_name, handle, self._id, base)
         return {"image": image, "label": label, "image_view": np.int64(view.value), "name": name}
 
-    def _read_packed(self, handle, bases, params, shapes) -> np.ndarray:
-        """`read_batch`'s pixels packed back to back, `shapes` set: one
-        chexpert_batch_images call (each file read once) into a buffer of
+    def _read_packed(self, handle, bases, p_bases, params, shapes, p_shapes, meanwhile):
+        """`read_batch`'s images without ``out``, `shapes` set, and what
+        ``meanwhile()`` returns (called while the pixels decode): one
+        chexpert_batch_images job (each file read once) into a buffer of
         ``count`` times the largest image bytes this split has given
         (_GUESS_IMAGE_BYTES before its first batch), taken from the split's
         recycler (a buffer no earlier batch still uses, else a new one); the
-        result is a view of its first bytes. A too-small guess costs a second
-        call sized from the shapes the first found."""
+        images view its first bytes (:func:`_unpack`). A too-small guess
+        costs a second call sized from the shapes the first found."""
         count = bases.size
-        hints = _IMAGE_BYTES_HINTS.setdefault(self._dataset, {})
-        capacity = count * (hints.get(self._id) or _GUESS_IMAGE_BYTES)
-        p_bases, p_shapes = _buffers.pointer(bases, c_int64), _buffers.pointer(shapes, c_int32)
+        per_split = _PACKING.get(self._dataset) or _PACKING.setdefault(self._dataset, {})
+        packing = per_split.get(self._id) or per_split.setdefault(self._id, _Packing())
+        capacity = count * (packing.largest or _GUESS_IMAGE_BYTES)
         before = None
-        recycler = _RECYCLERS.setdefault(self._dataset, {}).setdefault(self._id, _buffers.Recycler())
         for attempt in range(_READ_ATTEMPTS):
-            buffer = recycler.take(capacity)
+            buffer = packing.recycler.take(capacity)
+            args = (handle, self._id, p_bases, count, params, address(buffer, c_uint8), buffer.nbytes, p_shapes)
             try:
-                _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
-                                           _buffers.pointer(buffer, c_uint8), buffer.nbytes, p_shapes)
+                if attempt == 0:
+                    job = Job(_ffi.chexpert_batch_images_start, args, (buffer, shapes))
+                    try:
+                        extra = meanwhile()
+                    finally:
+                        job.wait()
+                else:
+                    _ffi.chexpert_batch_images(*args)
                 break
             except _ffi.ChexpertError as error:
                 # Too small: `shapes` holds what this call found, so the next
@@ -214,12 +236,12 @@ class Split(collections.abc.Sequence):
                     raise self._changed(bases, before, shapes) from error
                 before = shapes.copy()
                 capacity = _packed_bytes(shapes)
-        if count:
-            largest = int((shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64)).max()) * 3
-            hints[self._id] = max(hints.get(self._id, 0), largest)
-        # A view of the packed bytes; the buffer goes back to the recycler
-        # once no view of it is alive.
-        return buffer[:_packed_bytes(shapes)]
+        # Views of the packed bytes; the buffer goes back to the recycler once
+        # no view of it is alive.
+        images, largest = _unpack(buffer, shapes)
+        if largest > packing.largest:
+            packing.largest = largest
+        return images, extra
 
     def _out_mismatch(self, bases, shapes, out) -> ValueError:
         """ValueError: read_batch's images do not all have out's shape."""
@@ -276,13 +298,13 @@ class Split(collections.abc.Sequence):
         params = _ffi.threads_params(_checks.thread_count(num_threads))
         handle = self._dataset.handle()
         count = bases.size
-        shapes = _buffers.empty((count, 2), np.int32)
-        p_bases, p_shapes = _buffers.pointer(bases, c_int64), _buffers.pointer(shapes, c_int32)
+        shapes = np.empty((count, 2), np.int32)
+        p_bases, p_shapes = address(bases, c_int64), address(shapes, c_int32)
         if out is not None:
             images = _checked_image_out(out, None)
             try:
                 _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
-                                           _buffers.pointer(images, c_uint8), images.nbytes, p_shapes)
+                                           address(images, c_uint8), images.nbytes, p_shapes)
             except _ffi.ChexpertError as error:
                 # Too small: the shapes are set; a mixed batch is out='s misuse.
                 if error.code == _ffi.CHEXPERT_E_BUFFER_TOO_SMALL and _uniform_shape(shapes, out) is None:
@@ -292,9 +314,15 @@ class Split(collections.abc.Sequence):
             if shape is None or images.shape != shape:
                 raise self._out_mismatch(bases, shapes, out)
         else:
-            images = _unpack(self._read_packed(handle, bases, params, shapes), shapes)
-        return {"image": images, "label": self._labels_at(bases),
-                "image_view": self._views_at(bases), "name": self._names_at(bases)}
+            # The labels, views and names are read while a job decodes the pixels.
+            images, batch = self._read_packed(handle, bases, p_bases, params, shapes, p_shapes, lambda: {
+                "label": self._labels_at(bases, None, p_bases), "image_view": self._views_at(bases, None, p_bases),
+                "name": self._names_at(bases, p_bases)})
+            batch["image"] = images
+            return batch
+        return {"image": images, "label": self._labels_at(bases, None, p_bases),
+                "image_view": self._views_at(bases, None, p_bases),
+                "name": self._names_at(bases, p_bases)}
 
     def read_batch_resized(self, indices, resize, num_threads: int = 0, out=None,
                            on_error=None, epoch: int = 0) -> dict:
@@ -310,7 +338,6 @@ class Split(collections.abc.Sequence):
         exactly that shape and dtype. Indices out of range raise before
         anything is written. `epoch` draws `resize`'s augmentation, if any.
         """
-        from .training import read_training_batch
         batch = read_training_batch(self, indices, resize, num_threads=num_threads,
                                     on_error=on_error, names=True, substituted=True,
                                     out=None if out is None else {"image": out}, epoch=epoch)
@@ -326,26 +353,41 @@ class Split(collections.abc.Sequence):
         chexpert_status (non-zero only for examples substituted under
         ``on_error="substitute"``). `epoch` draws `resize`'s augmentation.
         """
-        from .resize import Resize
-        if not isinstance(resize, Resize):
-            raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
-        bases = self.base_indices(indices)
+        _check_resize(resize)
+        return self._resized_at(self.base_indices(indices), resize, num_threads, on_error, out, epoch)
+
+    # The ``_*_at`` methods are the package's internal API for checked
+    # split-wide `bases` (`p_bases`: their address, when the caller has it):
+    # chexpert.training.read_training_batch uses them.
+
+    def _resized_at(self, bases, resize, num_threads, on_error, out, epoch, p_bases=None,
+                    job: bool = False) -> tuple:
+        """:meth:`resized_images` of `bases`; with `job`, started as a library
+        job: ``(images, statuses, Job)``, the arrays written once the Job is
+        waited for."""
+        _check_resize(resize)
         params = resize.params(_checks.thread_count(num_threads), on_error, epoch)
         images = _buffers.output(out, resize.shape(bases.size), resize.dtype)
-        statuses = _buffers.empty(bases.size, np.int32)
-        _ffi.chexpert_batch_resized(self._dataset.handle(), self._id,
-                                    _buffers.pointer(bases, c_int64), bases.size, params,
-                                    images.ctypes.data, images.nbytes,
-                                    _buffers.pointer(statuses, c_int32))
+        statuses = np.empty(bases.size, np.int32)
+        if p_bases is None:
+            p_bases = address(bases, c_int64)
+        args = (self._dataset.handle(), self._id, p_bases, bases.size, params,
+                address(images, c_uint8), images.nbytes, address(statuses, c_int32))
+        if job:
+            return images, statuses, Job(_ffi.chexpert_batch_resized_start, args, (images, statuses))
+        _ffi.chexpert_batch_resized(*args)
         return images, statuses
 
     # -- per-example data without decoding -------------------------------
 
-    def _int64_batch(self, function, bases, out, shape_tail: tuple) -> np.ndarray:
-        """One int64 batch call for already-checked split-wide `bases`."""
+    def _int64_batch(self, function, bases, out, shape_tail: tuple, p_bases=None) -> np.ndarray:
+        """One int64 batch call for already-checked split-wide `bases`
+        (`p_bases`: their address, if the caller has it)."""
         result = _buffers.output(out, (bases.size,) + shape_tail, np.int64)
-        function(self._dataset.handle(), self._id, _buffers.pointer(bases, c_int64), bases.size,
-                 _buffers.pointer(result, c_int64), result.size)
+        if p_bases is None:
+            p_bases = address(bases, c_int64)
+        function(self._dataset.handle(), self._id, p_bases, bases.size, address(result, c_int64),
+                 result.size)
         return result
 
     def labels(self, indices=None, *, out=None) -> np.ndarray:
@@ -353,16 +395,16 @@ class Split(collections.abc.Sequence):
         of this split or view), in one call, no decoding; into `out` if given."""
         return self._labels_at(self._all_or(indices), out)
 
-    def _labels_at(self, bases, out=None) -> np.ndarray:
-        return self._int64_batch(_ffi.chexpert_batch_labels, bases, out, (self._num_labels,))
+    def _labels_at(self, bases, out=None, p_bases=None) -> np.ndarray:
+        return self._int64_batch(_ffi.chexpert_batch_labels, bases, out, (self._num_labels,), p_bases)
 
     def image_views(self, indices=None, *, out=None) -> np.ndarray:
         """int64 (N,): the TFDS ``image_view`` (0 frontal, 1 lateral) of
         `indices` (default: all of this split or view), in one call."""
         return self._views_at(self._all_or(indices), out)
 
-    def _views_at(self, bases, out=None) -> np.ndarray:
-        return self._int64_batch(_ffi.chexpert_batch_views, bases, out, ())
+    def _views_at(self, bases, out=None, p_bases=None) -> np.ndarray:
+        return self._int64_batch(_ffi.chexpert_batch_views, bases, out, (), p_bases)
 
     def projections(self, indices=None, *, out=None) -> np.ndarray:
         """int64 (N,): the chexpert_projection (index into PROJECTION_NAMES) of
@@ -374,24 +416,26 @@ class Split(collections.abc.Sequence):
         of this split or view), in one call (no decoding)."""
         return self._names_at(self._all_or(indices))
 
-    def _names_at(self, bases) -> list:
-        if not bases.size:
+    def _names_at(self, bases, p_bases=None) -> list:
+        count = bases.size
+        if not count:
             return []
         handle = self._dataset.handle()
-        p_bases = _buffers.pointer(bases, c_int64)
+        p_bases = address(bases, c_int64) if p_bases is None else p_bases
         size = c_size_t(0)
-        buffer = ctypes.create_string_buffer(bases.size * _NAME_GUESS)
+        # Uninitialised: only the `size` bytes the library wrote are read.
+        buffer = np.empty(count * _NAME_GUESS, np.uint8)
         try:
-            _ffi.chexpert_batch_names(handle, self._id, p_bases, bases.size, buffer, len(buffer),
-                                      byref(size))
+            _ffi.chexpert_batch_names(handle, self._id, p_bases, count, address(buffer, c_char),
+                                      buffer.nbytes, byref(size))
         except _ffi.ChexpertError as error:
             if error.code != _ffi.CHEXPERT_E_BUFFER_TOO_SMALL:
                 raise
-            _ffi.chexpert_batch_names(handle, self._id, p_bases, bases.size, None, 0, byref(size))
-            buffer = ctypes.create_string_buffer(size.value)
-            _ffi.chexpert_batch_names(handle, self._id, p_bases, bases.size, buffer, len(buffer),
-                                      byref(size))
-        return buffer.raw[: size.value].split(b"\0")[:-1]
+            _ffi.chexpert_batch_names(handle, self._id, p_bases, count, None, 0, byref(size))
+            buffer = np.empty(size.value, np.uint8)
+            _ffi.chexpert_batch_names(handle, self._id, p_bases, count, address(buffer, c_char),
+                                      buffer.nbytes, byref(size))
+        return buffer[: size.value].tobytes().split(b"\0")[:-1]
 
     def projection_counts(self) -> dict:
         """Rows of the split's CSV per projection, before the ``projections``
@@ -456,17 +500,34 @@ def _uniform_shape(shapes: np.ndarray, out):
     return (count, int(shapes[0, 0]), int(shapes[0, 1]), 3)
 
 
-def _unpack(buffer: np.ndarray, shapes: np.ndarray):
-    """The images packed in `buffer` with the `shapes` the library decoded:
-    one (N, H, W, 3) view when all are equal, else a list of (H, W, 3) views."""
-    shape = _uniform_shape(shapes, None)
-    total = _packed_bytes(shapes)
-    if shape is not None:
-        return buffer[:total].reshape(shape)
-    sizes = shapes[:, 0].astype(np.int64) * shapes[:, 1].astype(np.int64) * 3
-    offsets = np.cumsum(sizes)[:-1]
-    return [piece.reshape(int(h), int(w), 3)
-            for piece, (h, w) in zip(np.split(buffer[:total], offsets), shapes)]
+def _unpack(buffer: np.ndarray, shapes: np.ndarray) -> tuple:
+    """(images, largest): the images packed in `buffer` with the `shapes`
+    the library decoded, one (N, H, W, 3) view when all are equal (as
+    :func:`_uniform_shape` says), else a list of (H, W, 3) views; and the
+    bytes of the largest (0 for none). One pass over the shapes."""
+    rows = shapes.tolist()
+    count = len(rows)
+    if not count:
+        return buffer[:0].reshape(0, 0, 0, 3), 0
+    height, width = rows[0]
+    if rows.count(rows[0]) == count:
+        largest = height * width * 3
+        return buffer[:count * largest].reshape(count, height, width, 3), largest
+    views = []
+    offset = largest = 0
+    for height, width in rows:
+        size = height * width * 3
+        end = offset + size
+        views.append(buffer[offset:end].reshape(height, width, 3))
+        offset = end
+        if size > largest:
+            largest = size
+    return views, largest
+
+
+def _check_resize(resize) -> None:
+    if not isinstance(resize, Resize):
+        raise TypeError(f"resize must be a chexpert.Resize, not {type(resize).__name__}")
 
 
 def _checked_image_out(out, shape) -> np.ndarray:

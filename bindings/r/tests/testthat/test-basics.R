@@ -9,7 +9,7 @@ test_that("the library and the glue agree on the ABI", {
 
 test_that("the vocabulary comes from the library with TFDS's values", {
     voc <- chexpert_vocabulary()
-    expect_identical(voc$split, c(train = 0L, validation = 1L))
+    expect_identical(voc$split, c(train = 0L, validation = 1L, test = 2L))
     expect_identical(voc$label_class, c(uncertain = 0L, positive = 1L, negative = 2L, unmentioned = 3L))
     expect_identical(voc$view, c(frontal = 0L, lateral = 1L))
     expect_identical(voc$projection, c(ap = 0L, pa = 1L, other_frontal = 2L, lateral = 3L))

@@ -53,7 +53,8 @@ test_that("index errors are conditions, checked before anything is read", {
     expect_error(chexpert_labels(ds, "train", c(1, NA)), class = "chexpert_E_INVALID_ARGUMENT")
     expect_error(chexpert_labels(ds, "train", 1.5), class = "chexpert_E_INVALID_ARGUMENT")
     expect_error(chexpert_labels(ds, "train", 2^53 + 2), class = "chexpert_E_INVALID_ARGUMENT")
-    expect_error(chexpert_labels(ds, "test"), class = "chexpert_E_INVALID_ARGUMENT")
+    expect_error(chexpert_labels(ds, "test"), class = "chexpert_E_NOT_FOUND")   # no test set here
+    expect_error(chexpert_labels(ds, "testing"), class = "chexpert_E_INVALID_ARGUMENT")
     expect_error(chexpert_names(ds, "validation", 1e6), class = "chexpert_error")
 })
 
