@@ -16,7 +16,9 @@ and the calls themselves. Reported per batch: the median over rounds of each
 round's median over its batches, and the min-max of those round medians:
 
 - ``overhead``: the batch's wall time minus its pixel call (chexpert_batch_images
-  or chexpert_batch_resized), in microseconds and as a fraction of the pixel call
+  or chexpert_batch_resized; for a job, read_batch's, the span from
+  chexpert_batch_images_start to the end of chexpert_job_wait, the calls
+  made inside it overlapping the decode), in microseconds and as a fraction of the pixel call
   (bench/run.py's ``python_overhead_fraction``: the small C calls for labels,
   views and names count as overhead, since the C ceiling does not make them);
 - ``python``: the overhead minus the small C calls (pure Python/numpy/ctypes);
@@ -45,9 +47,10 @@ except ImportError:     # not installed: the repository's binding
 from chexpert import _ffi
 
 BATCH = 64
-PIXEL_CALLS = ("chexpert_batch_images", "chexpert_batch_resized")
+PIXEL_CALLS = ("chexpert_batch_images", "chexpert_batch_resized", "chexpert_batch_images_start",
+               "chexpert_batch_resized_start", "chexpert_job_wait")
 WRAPPED = PIXEL_CALLS + ("chexpert_batch_labels", "chexpert_batch_views", "chexpert_batch_names")
-SHORT = {name: name[len("chexpert_batch_"):] for name in WRAPPED}
+SHORT = {name: name.replace("chexpert_batch_", "").replace("chexpert_", "") for name in WRAPPED}
 
 _events: list = []
 
@@ -78,6 +81,18 @@ def _stages(start, end, events) -> dict:
     return stages
 
 
+def _pixel_and_small(events) -> tuple:
+    """(pixel, small): the pixel call's time, or for a job the span from its
+    start call's entry to its wait's exit (calls inside it overlap the
+    decode); and the time of the other C calls outside that span."""
+    calls = [(name, t_in, t_out) for (name, t_in), (_, t_out) in zip(events[0::2], events[1::2])]
+    pixel_calls = [c for c in calls if c[0] in PIXEL_CALLS]
+    first, last = min(c[1] for c in pixel_calls), max(c[2] for c in pixel_calls)
+    small = sum(t_out - t_in for name, t_in, t_out in calls
+                if name not in PIXEL_CALLS and (t_out <= first or t_in >= last))
+    return last - first, small
+
+
 def one_pass(read, batches) -> dict:
     """Per-batch medians over one pass (robust to the preemptions of a
     shared machine): {stage: us, "total", "pixel", "overhead", "python": us,
@@ -89,10 +104,10 @@ def one_pass(read, batches) -> dict:
         batch = read(part)
         end = time.perf_counter()
         del batch
-        stages = _stages(start, end, list(_events))
+        events = list(_events)
+        stages = _stages(start, end, events)
         total = end - start
-        pixel = sum(v for k, v in stages.items() if k[2:] in ("images", "resized"))
-        small = sum(v for k, v in stages.items() if k.startswith("C ")) - pixel
+        pixel, small = _pixel_and_small(events)
         stages.update(total=total, pixel=pixel, overhead=total - pixel, python=total - pixel - small)
         for key, value in stages.items():
             per_batch.setdefault(key, []).append(value * 1e6)

@@ -385,6 +385,57 @@ static void call_batch_verify(result *r) {
     }
 }
 
+/* Handles past the registry's table (Sources/ChexpertABI/Boundary/SlotTable.swift:
+ * 16 slots, doubling, shrunk when a quarter or less is used). With `ds` open,
+ * 15 params fill it, a dataset open grows it to 32, 15 more params fill that,
+ * a job start grows it to 64, 32 more params fill it and the next grows it to
+ * 128; freeing everything shrinks it back to 16. So each kind of handle meets
+ * a growth, and failing it must give CHEXPERT_E_NO_MEMORY from that call with
+ * nothing kept (handles_failed counts which calls did, checked after). */
+enum { PAST_PARAMS = 63 };
+static long handles_failed[3];  /* params_create, dataset_open, batch_images_start */
+
+static void call_handles_past_table(result *r) {
+    static uint8_t pixels[1 << 16];
+    chexpert_params *ps[PAST_PARAMS];
+    int made = 0, status = CHEXPERT_OK, failed_call = -1;
+    chexpert_dataset *d = NULL;
+    chexpert_job *job = NULL;
+    int32_t shapes[2] = {0};
+    const int64_t first[1] = {0};
+    r->message[0] = 0;
+    for (int step = 0; step < PAST_PARAMS + 2 && status == CHEXPERT_OK; step++) {
+        if (step == 15) {
+            status = chexpert_dataset_open(&d, root, NULL);
+            failed_call = 1;
+        } else if (step == 31) {
+            status = chexpert_batch_images_start(ds, CHEXPERT_SPLIT_TRAIN, first, 1, ps[0], pixels, sizeof pixels,
+                                                 shapes, &job);
+            failed_call = 2;
+        } else {
+            status = chexpert_params_create(&ps[made]);
+            if (status == CHEXPERT_OK) status = chexpert_params_set(ps[made++], CHEXPERT_KEY_THREADS, 1);
+            failed_call = 0;
+        }
+    }
+    if (status != CHEXPERT_OK) {
+        snprintf(r->message, sizeof r->message, "%s", chexpert_last_error());
+        if (status == CHEXPERT_E_NO_MEMORY && strstr(r->message, "handle table")) handles_failed[failed_call]++;
+    }
+    if (job) {
+        int waited = chexpert_job_wait(job);
+        if (status == CHEXPERT_OK && waited != CHEXPERT_OK) {
+            status = waited;
+            snprintf(r->message, sizeof r->message, "%s", chexpert_last_error());
+        }
+    }
+    while (made > 0) chexpert_params_free(ps[--made]);
+    chexpert_dataset_close(d);
+    r->status = status;
+    r->hash = fnv(14695981039346656037ULL, shapes, sizeof shapes);
+    if (status == CHEXPERT_OK) r->hash = fnv(r->hash, pixels, (size_t)shapes[0] * (size_t)shapes[1] * 3);
+}
+
 typedef struct {
     const char *name;
     void (*run)(result *);
@@ -408,6 +459,7 @@ static const scenario scenarios[] = {
     {"batch_verify", call_batch_verify, 1, CHEXPERT_OK, NULL},
     {"batch_images job", call_images_job, 0, CHEXPERT_OK, NULL},
     {"batch_resized job", call_resized_job, 0, CHEXPERT_OK, NULL},
+    {"handles past the table", call_handles_past_table, 0, CHEXPERT_OK, NULL},
 };
 
 /* The scenario called `name` (the parallel runs pick theirs by name). */
@@ -626,6 +678,8 @@ int main(int argc, char **argv) {
     printf("%-30s %-17s %5s %6s | %3s %3s %3s %6s\n", "call", "reference", "alloc", "failed", "opn", "sta", "rd",
            "io-run");
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) run_scenario(&scenarios[i]);
+    /* Each kind of handle met a table growth that failed. */
+    CHECK(handles_failed[0] > 0 && handles_failed[1] > 0 && handles_failed[2] > 0);
 
     /* Two worker threads: which allocation fails first varies, the outcome not. */
     threads_for_run = 2;

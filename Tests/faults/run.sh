@@ -18,7 +18,8 @@
 #      groundtruth.csv test split), example_image, batch_images, batch_resized (plain,
 #      extreme = E_LIMIT, substitute), batch_targets, shard_indices,
 #      batch_verify and the jobs (batch_images and batch_resized started and
-#      waited for), every checked allocation failed in turn and every file
+#      waited for) and handles past the handle table (params, a dataset and a
+#      job whose creations grow it), every checked allocation failed in turn and every file
 #      operation given EINTR / partial read / EIO / short read: prints the
 #      per-call table;
 #   4. the same program under valgrind --leak-check=full (zero errors);

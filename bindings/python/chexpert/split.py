@@ -200,10 +200,9 @@ class Split(collections.abc.Sequence):
         name = _buffers.read_string(_ffi.chexpert_example_name, handle, self._id, base)
         return {"image": image, "label": label, "image_view": np.int64(view.value), "name": name}
 
-    def _read_packed(self, handle, bases, p_bases, params, shapes, p_shapes, meanwhile):
-        """`read_batch`'s images without ``out``, `shapes` set, and what
-        ``meanwhile()`` returns (called while the pixels decode): one
-        chexpert_batch_images job (each file read once) into a buffer of
+    def _read_packed(self, handle, bases, p_bases, params, shapes, p_shapes):
+        """`read_batch`'s images without ``out``, `shapes` set: one
+        chexpert_batch_images call (each file read once) into a buffer of
         ``count`` times the largest image bytes this split has given
         (_GUESS_IMAGE_BYTES before its first batch), taken from the split's
         recycler (a buffer no earlier batch still uses, else a new one); the
@@ -216,16 +215,9 @@ class Split(collections.abc.Sequence):
         before = None
         for attempt in range(_READ_ATTEMPTS):
             buffer = packing.recycler.take(capacity)
-            args = (handle, self._id, p_bases, count, params, address(buffer, c_uint8), buffer.nbytes, p_shapes)
             try:
-                if attempt == 0:
-                    job = Job(_ffi.chexpert_batch_images_start, args, (buffer, shapes))
-                    try:
-                        extra = meanwhile()
-                    finally:
-                        job.wait()
-                else:
-                    _ffi.chexpert_batch_images(*args)
+                _ffi.chexpert_batch_images(handle, self._id, p_bases, count, params,
+                                           address(buffer, c_uint8), buffer.nbytes, p_shapes)
                 break
             except _ffi.ChexpertError as error:
                 # Too small: `shapes` holds what this call found, so the next
@@ -241,7 +233,7 @@ class Split(collections.abc.Sequence):
         images, largest = _unpack(buffer, shapes)
         if largest > packing.largest:
             packing.largest = largest
-        return images, extra
+        return images
 
     def _out_mismatch(self, bases, shapes, out) -> ValueError:
         """ValueError: read_batch's images do not all have out's shape."""
@@ -314,12 +306,7 @@ class Split(collections.abc.Sequence):
             if shape is None or images.shape != shape:
                 raise self._out_mismatch(bases, shapes, out)
         else:
-            # The labels, views and names are read while a job decodes the pixels.
-            images, batch = self._read_packed(handle, bases, p_bases, params, shapes, p_shapes, lambda: {
-                "label": self._labels_at(bases, None, p_bases), "image_view": self._views_at(bases, None, p_bases),
-                "name": self._names_at(bases, p_bases)})
-            batch["image"] = images
-            return batch
+            images = self._read_packed(handle, bases, p_bases, params, shapes, p_shapes)
         return {"image": images, "label": self._labels_at(bases, None, p_bases),
                 "image_view": self._views_at(bases, None, p_bases),
                 "name": self._names_at(bases, p_bases)}
