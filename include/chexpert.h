@@ -71,7 +71,8 @@
  *   its start; changes made meanwhile apply to later calls. The calls that
  *   read CHEXPERT_KEY_THREADS (T) run on the calling thread and T - 1
  *   threads of one process-wide pool (pthreads, no Dispatch): started at the
- *   first such call, grown to the largest T - 1 asked for, shared by
+ *   first such call, grown to the largest T - 1 asked for (T for a job:
+ *   see "Jobs" at the end), shared by
  *   concurrent calls, and all ended (joined) once no dataset handle is open
  *   and no call runs; a call returns when its examples are done, and a pool
  *   thread done early moves on to other calls' work. If a thread cannot be
