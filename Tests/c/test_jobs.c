@@ -129,6 +129,18 @@ static size_t largest_images_bytes(void) {
     return most;
 }
 
+/* One slot with room for any batch's images (free with free_slot). */
+static slot_t *new_slot(void) {
+    slot_t *s = xmalloc(sizeof *s);
+    s->images = xmalloc(largest_images_bytes());
+    return s;
+}
+
+static void free_slot(slot_t *s) {
+    free(s->images);
+    free(s);
+}
+
 /* `rounds` passes over the batches with up to `depth` batches in flight;
  * 1 if every result matched. No CHECK: used in threads and children. */
 static int pipelined(chexpert_dataset *ds, int threads, int depth, int rounds) {
@@ -270,8 +282,7 @@ static void lifetime(void) {
     OK(chexpert_dataset_open(&ds, root, NULL));
     chexpert_params *p = params_for(3);
     CHECK(p != NULL);
-    slot_t *s = xmalloc(sizeof *s);
-    s->images = xmalloc(largest_images_bytes());
+    slot_t *s = new_slot();
     CHECK(start_batch(ds, p, 1, s));
     /* A job outlives its dataset's close, and keeps the pool until waited for. */
     chexpert_dataset_close(ds);
@@ -284,8 +295,7 @@ static void lifetime(void) {
     CHECK(thread_count() == 4);  /* 3 pool threads and this one */
     CHECK(finish_batch(1, s));
     CHECK(settled_thread_count(1) == 1);
-    free(s->images);
-    free(s);
+    free_slot(s);
     chexpert_params_free(p);
 }
 
@@ -309,8 +319,7 @@ static void fork_with_jobs(int forks) {
     OK(chexpert_dataset_open(&ds, root, NULL));
     chexpert_params *p = params_for(2);
     CHECK(p != NULL);
-    slot_t *s = xmalloc(sizeof *s);
-    s->images = xmalloc(largest_images_bytes());
+    slot_t *s = new_slot();
     int hung = 0, wrong = 0, status_seen = 0, in_flight = 0;
     for (int i = 0; i < forks; i++) {
         int batch = i % BATCHES;
@@ -339,8 +348,7 @@ static void fork_with_jobs(int forks) {
     CHECK(in_flight > 0);
     chexpert_dataset_close(ds);
     CHECK(settled_thread_count(1) == 1);
-    free(s->images);
-    free(s);
+    free_slot(s);
     chexpert_params_free(p);
     printf("fork: %d children waited for the jobs they inherited (%d not done at the fork) and got the right "
            "bytes\n", forks, in_flight);

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
+import time
 
 import numpy as np
 import pytest
@@ -163,6 +163,5 @@ def test_an_early_close_waits_for_the_jobs_and_leaves_no_thread(tree_copy):
     for _ in range(100):
         if _threads() == base:
             break
-        import time
         time.sleep(0.01)
     assert _threads() == base
